@@ -1,0 +1,1 @@
+"""Orchestration: settings, the API client, Prefect flows, the CLI and the schedules."""

@@ -1,0 +1,67 @@
+"""The one settings object: every knob trialsync has, read from TRIALSYNC_* variables or .env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_URL = "https://clinicaltrials.gov/api/v2"
+
+
+class Settings(BaseSettings):
+    """Configuration for every trialsync command.
+
+    Built once at an entry point (CLI command or flow) and passed down as plain values, so that
+    nothing below `flows/` reads the environment.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRIALSYNC_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    api_url: str = Field(DEFAULT_API_URL, description="Base URL of the ClinicalTrials.gov API v2.")
+    page_size: int = Field(1000, ge=1, le=1000, description="Studies per API page (API max 1000).")
+    requests_per_second: float = Field(
+        1.0, gt=0, description="Request rate ceiling, shared by every thread of one process."
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a TCP connect.")
+    read_timeout: float = Field(
+        120.0, gt=0, description="Seconds to wait for bytes; a full 1000-study page is ~17 MB."
+    )
+    max_attempts: int = Field(8, ge=1, description="Attempts per request before giving up.")
+    backoff_initial: float = Field(1.0, ge=0, description="First retry delay, in seconds.")
+    backoff_max: float = Field(60.0, ge=0, description="Longest retry delay, in seconds.")
+    user_agent: str = Field(
+        "trialsync/0.1 (+https://github.com/trialsync/trialsync; data pipeline)",
+        description="User-Agent sent with every request.",
+    )
+    data_dir: Path = Field(Path("data"), description="Data folder: warehouse, raw pages, outputs.")
+    sample_dir: Path = Field(
+        REPO_ROOT.parent / "shared" / "ctgov-sample",
+        description="Folder of real API records used by the demo, tests and benchmarks.",
+    )
+    batch_size: int = Field(1000, ge=1, description="Studies per load transaction.")
+    bootstrap_from_bulk: bool = Field(
+        True, description="First sync into an empty warehouse loads the bulk ZIP, then pages."
+    )
+    duckdb_memory_limit: str = Field("6GB", description="DuckDB memory_limit for the writer.")
+    duckdb_threads: int = Field(2, ge=1, description="DuckDB worker threads.")
+    keep_snapshots: int = Field(3, ge=1, description="Published snapshots kept on disk.")
+
+    @field_validator("api_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def bulk_download_url(self) -> str:
+        """The official full-registry ZIP (not in the OAS; see the API reference, section 9)."""
+        return f"{self.api_url}/studies/download?format=json.zip"
+
+    @property
+    def studies_dir(self) -> Path:
+        """Complete study records of the sample (one JSON file per study)."""
+        return self.sample_dir / "studies"

@@ -1,0 +1,1 @@
+"""Contracts: the API record (pydantic source models) and every output table, declared once."""

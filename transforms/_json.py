@@ -1,0 +1,47 @@
+"""The one way transforms read nested record JSON: missing modules are normal, never a KeyError."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+Record = Mapping[str, Any]
+
+
+@lru_cache(maxsize=4096)
+def _keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def get_path(obj: Any, path: str, default: Any = None) -> Any:
+    """Value at a dotted path (`protocolSection.statusModule.overallStatus`), or `default`.
+
+    Stops at the first missing key or non-object on the way, because every module and key of a
+    registry record is optional (API reference, section 11.1).
+    """
+    cur = obj
+    for key in _keys(path):
+        if not isinstance(cur, Mapping):
+            return default
+        cur = cur.get(key)
+        if cur is None:
+            return default
+    return cur
+
+
+def get_list(obj: Any, path: str) -> Sequence[Any]:
+    """The list at `path`, or an empty tuple when it is missing or not a list."""
+    value = get_path(obj, path)
+    return value if isinstance(value, list) else ()
+
+
+def get_dict(obj: Any, path: str) -> Mapping[str, Any]:
+    """The object at `path`, or an empty mapping when it is missing or not an object."""
+    value = get_path(obj, path)
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(values: Sequence[Any]) -> list[tuple[int, Mapping[str, Any]]]:
+    """(position, item) for the object items of a list; positions count every item, as listed."""
+    return [(i, v) for i, v in enumerate(values) if isinstance(v, Mapping)]
