@@ -25,31 +25,27 @@ def text(name: str, source: str | None, doc: str, *, nullable: bool = True) -> C
 def partial_date(prefix: str, date_source: str, what: str, type_source: str | None) -> list[Column]:
     """Columns for a registry PartialDate (`yyyy`, `yyyy-MM` or `yyyy-MM-dd`).
 
-    AACT's `<prefix>_date` and `<prefix>_month_year`, plus the raw string and its precision so that
-    a month-only date is never mistaken for the first of the month. `type_source` adds AACT's
-    `<prefix>_date_type` (ACTUAL/ESTIMATED) where the registry gives one.
+    As AACT has them: `<prefix>_month_year` holds the registry's string exactly, `<prefix>_date` the
+    last day of its period (AACT's rule, so AACT date filters give the same answers). Unlike AACT,
+    `<prefix>_date_precision` says whether that date is a day, a month or a year. `type_source`
+    adds AACT's `<prefix>_date_type` (ACTUAL/ESTIMATED) where the registry gives one.
     """
     cols = [
         Column(
             f"{prefix}_date",
             pa.date32(),
-            f"{what}, normalized to the first day of its period (see {prefix}_date_precision).",
+            f"{what}, as a date: the last day of its period when only a month or year is given.",
         ),
         Column(
             f"{prefix}_month_year",
             pa.string(),
-            f"{what} as AACT shows it: 'Month yyyy' (or 'yyyy' for a year-only date).",
-        ),
-        Column(
-            f"{prefix}_date_raw",
-            pa.string(),
-            f"{what} exactly as the registry wrote it.",
+            f"{what} exactly as the registry wrote it (yyyy, yyyy-MM or yyyy-MM-dd).",
             source=date_source,
         ),
         Column(
             f"{prefix}_date_precision",
             pa.string(),
-            f"Precision of {prefix}_date_raw: 'year', 'month' or 'day'.",
+            f"Precision of {prefix}_month_year: 'day', 'month' or 'year'.",
         ),
     ]
     if type_source is not None:
@@ -62,6 +58,11 @@ def partial_date(prefix: str, date_source: str, what: str, type_source: str | No
             )
         )
     return cols
+
+
+def stable_id(doc: str = "Stable integer id derived from the row's key (AACT joins use it).") -> Column:
+    """AACT's `id`: deterministic from the natural key, so loads and rebuilds reproduce it."""
+    return Column("id", pa.int64(), doc, nullable=False)
 
 
 def date_struct(prefix: str, struct_source: str, what: str) -> list[Column]:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from schemas.tables import conditions as tables
+from transforms._ids import stable_id
 from transforms._json import Record, get_dict, get_list, items
 
 Row = dict[str, Any]
@@ -28,30 +29,38 @@ def mesh_id(raw: Any) -> str | None:
     return f"{letter}{int(digits):09d}"
 
 
-def _named_rows(nct_id: str, values: Any) -> list[Row]:
+def _named_rows(table: str, nct_id: str, values: Any) -> list[Row]:
     return [
-        {"nct_id": nct_id, "ordinal": i, "name": v, "downcase_name": v.lower() if isinstance(v, str) else None}
+        {
+            "id": stable_id(table, nct_id, i),
+            "nct_id": nct_id,
+            "ordinal": i,
+            "name": v,
+            "downcase_name": v.lower() if isinstance(v, str) else None,
+        }
         for i, v in enumerate(values)
     ]
 
 
 def condition_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per submitted condition."""
-    return _named_rows(nct_id, get_list(study, "protocolSection.conditionsModule.conditions"))
+    conditions = get_list(study, "protocolSection.conditionsModule.conditions")
+    return _named_rows("conditions", nct_id, conditions)
 
 
 def keyword_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per submitted keyword."""
-    return _named_rows(nct_id, get_list(study, "protocolSection.conditionsModule.keywords"))
+    return _named_rows("keywords", nct_id, get_list(study, "protocolSection.conditionsModule.keywords"))
 
 
-def _mesh_rows(module: Record, nct_id: str) -> list[Row]:
+def _mesh_rows(table: str, module: Record, nct_id: str) -> list[Row]:
     rows: list[Row] = []
     for mesh_type, key in (("mesh-list", "meshes"), ("mesh-ancestor", "ancestors")):
         for i, mesh in items(get_list(module, key)):
             term = mesh.get("term")
             rows.append(
                 {
+                    "id": stable_id(table, nct_id, mesh_type, i),
                     "nct_id": nct_id,
                     "mesh_type": mesh_type,
                     "ordinal": i,
@@ -66,12 +75,16 @@ def _mesh_rows(module: Record, nct_id: str) -> list[Row]:
 
 def browse_condition_rows(study: Record, nct_id: str) -> list[Row]:
     """MeSH terms and ancestors the registry derived from the conditions."""
-    return _mesh_rows(get_dict(study, "derivedSection.conditionBrowseModule"), nct_id)
+    return _mesh_rows(
+        "browse_conditions", get_dict(study, "derivedSection.conditionBrowseModule"), nct_id
+    )
 
 
 def browse_intervention_rows(study: Record, nct_id: str) -> list[Row]:
     """MeSH terms and ancestors the registry derived from the interventions."""
-    return _mesh_rows(get_dict(study, "derivedSection.interventionBrowseModule"), nct_id)
+    return _mesh_rows(
+        "browse_interventions", get_dict(study, "derivedSection.interventionBrowseModule"), nct_id
+    )
 
 
 _BROWSE_MODULES = (
@@ -84,6 +97,7 @@ def browse_leaf_rows(study: Record, nct_id: str) -> list[Row]:
     """Browse leaves of both browse modules (2023-era records only)."""
     return [
         {
+            "id": stable_id("browse_leaves", nct_id, kind, i),
             "nct_id": nct_id,
             "browse_kind": kind,
             "ordinal": i,
@@ -101,6 +115,7 @@ def browse_branch_rows(study: Record, nct_id: str) -> list[Row]:
     """Browse branches of both browse modules (2023-era records only)."""
     return [
         {
+            "id": stable_id("browse_branches", nct_id, kind, i),
             "nct_id": nct_id,
             "browse_kind": kind,
             "ordinal": i,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.columns import nct_id, ordinal, text
+from schemas.columns import nct_id, ordinal, stable_id, text
 from schemas.table import Table
 
 _COND = "protocolSection.conditionsModule"
@@ -11,6 +11,7 @@ _IBROWSE = "derivedSection.interventionBrowseModule"
 
 CONDITIONS = Table(
     "conditions",
+    stable_id(),
     nct_id(),
     ordinal(),
     text("name", f"{_COND}.conditions[]", "Condition as submitted; not MeSH-mapped."),
@@ -21,6 +22,7 @@ CONDITIONS = Table(
 
 KEYWORDS = Table(
     "keywords",
+    stable_id(),
     nct_id(),
     ordinal(),
     text("name", f"{_COND}.keywords[]", "Keyword as submitted."),
@@ -33,6 +35,7 @@ KEYWORDS = Table(
 def _browse_mesh(name: str, module: str, what: str) -> Table:
     return Table(
         name,
+        stable_id(),
         nct_id(),
         text("mesh_type", None, "'mesh-list' (assigned term) or 'mesh-ancestor' (its ancestor).",
              nullable=False),
@@ -56,6 +59,7 @@ BROWSE_INTERVENTIONS = _browse_mesh("browse_interventions", _IBROWSE, "intervent
 
 BROWSE_LEAVES = Table(
     "browse_leaves",
+    stable_id(),
     nct_id(),
     text("browse_kind", None, "'condition' or 'intervention': which browse module.", nullable=False),
     ordinal(),
@@ -72,6 +76,7 @@ BROWSE_LEAVES = Table(
 
 BROWSE_BRANCHES = Table(
     "browse_branches",
+    stable_id(),
     nct_id(),
     text("browse_kind", None, "'condition' or 'intervention': which browse module.", nullable=False),
     ordinal(),

@@ -1,0 +1,170 @@
+"""Loading one batch of records: screen, decide, normalize, write. Plain functions, no Prefect.
+
+This is the one load path. Pages from the API, entries of the bulk ZIP and replayed raw pages all go
+through `load_records`, which is why re-loading any of them is idempotent and a rebuild is identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from schemas.tables.history import STUDY_STATE, STUDY_VERSIONS
+from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
+from transforms.arrow_tables import TypeIssue, arrow_table
+from transforms.drift import summarize
+from transforms.normalize import normalize
+from transforms.screening import Screening, newest_per_study, screen
+from transforms.versions import (
+    WRITES_ROWS,
+    Action,
+    Decision,
+    LoadContext,
+    closed_versions,
+    decide,
+    state_rows,
+    version_rows,
+)
+from warehouse import state
+from warehouse.loader import BatchWrite, CursorAdvance, apply_batch
+
+
+@dataclass(frozen=True)
+class CursorTarget:
+    """The scope whose cursor this batch may advance."""
+
+    scope_key: str
+    scope_json: str
+
+
+@dataclass
+class LoadOutcome:
+    """What one or more batches did (summable across a run)."""
+
+    received: int = 0
+    actions: Counter[str] = field(default_factory=Counter)
+    quarantined: int = 0
+    drift: Counter[tuple[str, str]] = field(default_factory=Counter)
+    type_issues: list[TypeIssue] = field(default_factory=list)
+    max_last_update: dt.date | None = None
+
+    def add(self, other: LoadOutcome) -> None:
+        """Fold another outcome into this one."""
+        self.received += other.received
+        self.actions.update(other.actions)
+        self.quarantined += other.quarantined
+        self.drift.update(other.drift)
+        self.type_issues.extend(other.type_issues)
+        if other.max_last_update and (
+            self.max_last_update is None or other.max_last_update > self.max_last_update
+        ):
+            self.max_last_update = other.max_last_update
+
+
+def load_records(
+    con: duckdb.DuckDBPyConnection,
+    records: Sequence[Any],
+    ctx: LoadContext,
+    *,
+    cursor: CursorTarget | None = None,
+    pages: pa.Table | None = None,
+    page_ref: str = "",
+) -> LoadOutcome:
+    """Load one batch atomically and report what it did."""
+    screening = screen(records)
+    studies = newest_per_study(screening.studies)
+    decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
+    to_write = [d for d in decisions if d.action in WRITES_ROWS]
+    normalized = normalize([(d.study.nct_id, d.study.record) for d in to_write])
+    max_seen = max((s.last_update_post_date for s in studies if s.last_update_post_date), default=None)
+    batch = BatchWrite(
+        replace_ids=[d.study.nct_id for d in to_write if d.action is not Action.ADD],
+        ctgov_rows=normalized.tables,
+        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx)),
+        closed_versions=closed_versions(decisions, ctx),
+        states=_arrow(STUDY_STATE, state_rows(decisions, ctx)),
+        pages=pages,
+        quarantine=_arrow(QUARANTINE, _quarantine_rows(screening, ctx, page_ref)),
+        drift=_arrow(SCHEMA_DRIFT, _drift_rows(screening, ctx)),
+        cursor=_cursor_advance(cursor, max_seen, ctx),
+    )
+    apply_batch(con, batch)
+    return _outcome(records, screening, decisions, normalized.type_issues, max_seen)
+
+
+def _arrow(table: Any, rows: list[dict[str, Any]]) -> pa.Table:
+    data, issues = arrow_table(table, rows)
+    if issues:
+        raise ValueError(f"{table.qualified_name}: rows of the wrong type: {issues[:3]}")
+    return data
+
+
+def _quarantine_rows(screening: Screening, ctx: LoadContext, page_ref: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "record_key": r.record_key,
+            "nct_id": r.nct_id,
+            "run_id": ctx.run_id,
+            "page_ref": page_ref,
+            "reason": r.reason,
+            "raw_record": r.raw.decode(),
+            "quarantined_at": ctx.fetched_at,
+        }
+        for r in screening.rejected
+    ]
+
+
+def _drift_rows(screening: Screening, ctx: LoadContext) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": s.path,
+            "kind": s.kind,
+            "occurrences": s.count,
+            "example_nct_id": s.example_nct_id,
+            "example_value": s.example_value,
+            "first_run_id": ctx.run_id,
+            "last_run_id": ctx.run_id,
+        }
+        for s in summarize(screening.drift)
+    ]
+
+
+def _cursor_advance(
+    cursor: CursorTarget | None, max_seen: dt.date | None, ctx: LoadContext
+) -> CursorAdvance | None:
+    if cursor is None or max_seen is None:
+        return None
+    return CursorAdvance(cursor.scope_key, cursor.scope_json, max_seen, ctx.run_id)
+
+
+def _outcome(
+    records: Sequence[Any],
+    screening: Screening,
+    decisions: Sequence[Decision],
+    type_issues: list[TypeIssue],
+    max_seen: dt.date | None,
+) -> LoadOutcome:
+    return LoadOutcome(
+        received=len(records),
+        actions=Counter(d.action.value for d in decisions),
+        quarantined=len(screening.rejected),
+        drift=Counter((d.path, d.kind) for d in screening.drift),
+        type_issues=type_issues,
+        max_last_update=max_seen,
+    )
+
+
+def parse_page(body: bytes) -> list[Any]:
+    """The `studies` of an API page body (the page was landed before this is called)."""
+    page = orjson.loads(body)
+    studies = page.get("studies") if isinstance(page, dict) else None
+    if not isinstance(studies, list):
+        raise ValueError("page body has no `studies` list")
+    return studies

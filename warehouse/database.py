@@ -1,0 +1,113 @@
+"""The working DuckDB database: connecting, creating the declared tables, transactions, Arrow inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from schemas.table import Table
+
+FINGERPRINT_KEY = "schema_fingerprint"
+
+
+class SchemaMismatch(RuntimeError):
+    """The database was created from different table declarations than this code has."""
+
+
+def connect(
+    path: Path | str, *, memory_limit: str = "6GB", threads: int = 2, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file with explicit resource limits (DuckDB's default takes 80 % of RAM)."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET threads = ?", [threads])
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def enforces_primary_key(table: Table) -> bool:
+    """Whether DuckDB enforces the declared key.
+
+    Child tables are rewritten per study (delete, then insert) inside one transaction, so their keys
+    cannot collide; an ART index on millions of child rows would only cost memory and load time.
+    The publishing gate still checks every declared key.
+    """
+    return table.schema != "ctgov" or table.primary_key == ("nct_id",)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], fingerprint: str) -> None:
+    """Create schemas and tables if missing; refuse a database built from other declarations."""
+    for schema in sorted({t.schema for t in tables}):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    existing = {
+        f"{s}.{n}" for s, n in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+    }
+    meta = next(t for t in tables if t.qualified_name == "pipeline.meta")
+    if meta.qualified_name in existing:
+        row = fetch_one(con, "SELECT value FROM pipeline.meta WHERE key = ?", [FINGERPRINT_KEY])
+        if row is not None and row[0] != fingerprint:
+            raise SchemaMismatch(
+                f"the warehouse was built from table declarations {row[0]}, this trialsync declares "
+                f"{fingerprint}; run `trialsync rebuild` to re-create it from the landed raw pages"
+            )
+    with transaction(con):
+        for table in tables:
+            if table.qualified_name not in existing:
+                con.execute(table.duckdb_ddl(enforce_primary_key=enforces_primary_key(table)))
+        con.execute(
+            "INSERT OR REPLACE INTO pipeline.meta VALUES (?, ?)", [FINGERPRINT_KEY, fingerprint]
+        )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any exception: a batch lands whole or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def insert_arrow(
+    con: duckdb.DuckDBPyConnection, table: Table, data: pa.Table, *, or_ignore: bool = False
+) -> int:
+    """Append an Arrow table by column name; returns the number of rows offered."""
+    if data.num_rows == 0:
+        return 0
+    view = f"_arrow_{table.schema}_{table.name}"
+    con.register(view, data)
+    try:
+        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+        con.execute(f"{verb} INTO {table.qualified_name} BY NAME SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
+    return data.num_rows
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
+) -> tuple[Any, ...] | None:
+    """The first row of a query, or None.
+
+    DuckDB 2.0 refuses further work on a connection while a result is only partly fetched, so this
+    always drains the result (`fetchone` alone would leave it open).
+    """
+    rows = con.execute(sql, list(params)).fetchall()
+    return rows[0] if rows else None
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: Sequence[Table]) -> dict[str, int]:
+    """Row count of each table."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        row = fetch_one(con, f"SELECT count(*) FROM {table.qualified_name}")
+        counts[table.qualified_name] = int(row[0]) if row else 0
+    return counts

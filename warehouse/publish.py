@@ -1,0 +1,196 @@
+"""Atomic publication: a complete snapshot is written aside, then `published` is switched to it.
+
+Layout of the data folder:
+
+    snapshots/<snapshot>/parquet/<table>/*.parquet   zstd Parquet, one folder per table
+    snapshots/<snapshot>/trialsync.duckdb            analyst database: views over that Parquet
+    snapshots/<snapshot>/manifest.json               run, dataTimestamp, schema, rows and sha256 per file
+    published -> snapshots/<snapshot>                a symlink, replaced by one atomic rename
+
+A reader that opens `published/...` sees the previous snapshot or the new one, never a mix or a
+half-written file; a publish that fails before the switch leaves the previous publication in place.
+Older snapshots are pruned after the switch, keeping the newest few for readers still holding them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from schemas.table import Table
+from warehouse.database import fetch_one
+from warehouse.files import fsync_tree, sha256_file, swap_symlink, write_atomic
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = "published"
+SNAPSHOTS = "snapshots"
+ANALYST_DB = "trialsync.duckdb"
+MANIFEST = "manifest.json"
+
+
+class PublishError(RuntimeError):
+    """The publication could not be written; the previous one is still in place."""
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One published dataset: a declared table, or a query shaped like one."""
+
+    table: Table
+    query: str | None = None  # defaults to SELECT * FROM the table
+
+    @property
+    def select(self) -> str:
+        """The query whose result is written."""
+        return self.query or f"SELECT * FROM {self.table.qualified_name}"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """Where the new publication is, and its manifest."""
+
+    snapshot_dir: Path
+    manifest: dict[str, Any]
+
+
+Extra = Callable[[Path], None]
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    *,
+    run_id: str,
+    data_timestamp: dt.datetime | None,
+    schema_version: str,
+    exports: Sequence[ExportSpec],
+    analyst_sql: Callable[[Path], list[str]],
+    extras: Sequence[Extra] = (),
+    keep: int = 3,
+) -> PublishResult:
+    """Export, write the analyst database and the manifest, then switch `published` atomically.
+
+    `analyst_sql(snapshot_dir)` returns the statements that create the analyst views;
+    each `extras` callable writes additional files (e.g. summaries) into the staging folder.
+    """
+    snapshots = data_dir / SNAPSHOTS
+    snapshots.mkdir(parents=True, exist_ok=True)
+    final = _unique_dir(snapshots, run_id)
+    staging = snapshots / f".staging-{final.name}"
+    try:
+        files = {spec.table.name: _export(con, spec, staging / "parquet" / spec.table.name) for spec in exports}
+        _write_analyst_db(staging / ANALYST_DB, analyst_sql(final))
+        for extra in extras:
+            extra(staging)
+        manifest = _manifest(run_id, data_timestamp, schema_version, files)
+        write_atomic(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+        fsync_tree(staging)
+        staging.rename(final)
+        _switch(data_dir / PUBLISHED, final)
+    except Exception as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError(f"publication of run {run_id} failed ({exc}); the previous one is unchanged") from exc
+    _prune(snapshots, keep=keep, current=final)
+    log.info("published %s (%d datasets)", final, len(files))
+    return PublishResult(final, manifest)
+
+
+def _unique_dir(parent: Path, run_id: str) -> Path:
+    candidate, n = parent / run_id, 1
+    while candidate.exists():
+        n += 1
+        candidate = parent / f"{run_id}.{n}"
+    return candidate
+
+
+def _export(con: duckdb.DuckDBPyConnection, spec: ExportSpec, out_dir: Path) -> list[dict[str, Any]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    options = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
+    if spec.table.partition_by:
+        options += f", PARTITION_BY ({', '.join(spec.table.partition_by)}), OVERWRITE_OR_IGNORE"
+        target = out_dir
+    else:
+        target = out_dir / "part-0.parquet"
+    # The target path is ours (data folder + declared table name), never registry text.
+    con.execute(f"COPY ({spec.select}) TO '{_sql_path(target)}' ({options})")
+    return [_file_entry(con, path, out_dir) for path in sorted(out_dir.rglob("*.parquet"))]
+
+
+def _file_entry(con: duckdb.DuckDBPyConnection, path: Path, root: Path) -> dict[str, Any]:
+    rows = fetch_one(con, "SELECT count(*) FROM read_parquet(?)", [str(path)])
+    return {
+        "path": str(path.relative_to(root.parent.parent)),
+        "rows": int(rows[0]) if rows else 0,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+    }
+
+
+def _sql_path(path: Path) -> str:
+    text = str(path)
+    if "'" in text:
+        raise PublishError(f"refusing a data folder path containing a quote: {text!r}")
+    return text
+
+
+def _write_analyst_db(path: Path, statements: list[str]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        for statement in statements:
+            con.execute(statement)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _manifest(
+    run_id: str,
+    data_timestamp: dt.datetime | None,
+    schema_version: str,
+    files: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "data_timestamp": data_timestamp.isoformat() if data_timestamp else None,
+        "schema_version": schema_version,
+        "tables": {
+            name: {"rows": sum(f["rows"] for f in entries), "files": entries}
+            for name, entries in sorted(files.items())
+        },
+    }
+
+
+def _switch(link: Path, target: Path) -> None:
+    if link.exists() and not link.is_symlink():
+        raise PublishError(f"{link} is a real folder, not trialsync's publication link; move it away")
+    swap_symlink(link, Path(SNAPSHOTS) / target.name)
+
+
+def _prune(snapshots: Path, *, keep: int, current: Path) -> None:
+    done = sorted(
+        (p for p in snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in done[:-keep]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in snapshots.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def current_manifest(data_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the current publication, or None before the first."""
+    path = data_dir / PUBLISHED / MANIFEST
+    if not path.exists():
+        return None
+    manifest: dict[str, Any] = json.loads(path.read_text())
+    return manifest
