@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 # The API's own pattern (OAS 2.0.5): case-insensitive prefix, optional leading zeros.
-_API_PATTERN = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
-_CANONICAL = re.compile(r"^NCT\d{8}$")
+# ASCII-only and matched with fullmatch: `\d` would accept any Unicode digit, `$` a final newline.
+_API_PATTERN = re.compile(r"[Nn][Cc][Tt]0*[1-9][0-9]{0,7}", re.ASCII)
+_CANONICAL = re.compile(r"NCT[0-9]{8}", re.ASCII)
 
 
 class InvalidNctId(ValueError):
@@ -18,7 +19,7 @@ def normalize_nct_id(value: str) -> str:
 
     Accepts what the API accepts (`nct123`, `NCT0001234`), so users may paste either form.
     """
-    if not isinstance(value, str) or not _API_PATTERN.match(value.strip()):
+    if not isinstance(value, str) or not _API_PATTERN.fullmatch(value.strip()):
         raise InvalidNctId(f"not a valid NCT id: {value!r} (expected NCT followed by 8 digits)")
     digits = value.strip()[3:].lstrip("0")
     if len(digits) > 8:
@@ -28,7 +29,7 @@ def normalize_nct_id(value: str) -> str:
 
 def is_canonical_nct_id(value: object) -> bool:
     """True for exactly `NCT` + 8 digits, the form every stored record uses."""
-    return isinstance(value, str) and bool(_CANONICAL.match(value))
+    return isinstance(value, str) and bool(_CANONICAL.fullmatch(value))
 
 
 def parse_nct_id_list(text: str) -> list[str]:
