@@ -16,9 +16,10 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from schemas.tables.history import STUDY_STATE, STUDY_VERSIONS
+from schemas.tables.history import CHANGE_EVENTS, STUDY_STATE, STUDY_VERSIONS
 from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
 from transforms.arrow_tables import TypeIssue, arrow_table
+from transforms.changes import batch_events
 from transforms.drift import summarize
 from transforms.normalize import normalize
 from transforms.screening import Screening, newest_per_study, screen
@@ -34,6 +35,9 @@ from transforms.versions import (
 )
 from warehouse import state
 from warehouse.loader import BatchWrite, CursorAdvance, apply_batch
+
+
+_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,14 @@ class LoadOutcome:
     drift: Counter[tuple[str, str]] = field(default_factory=Counter)
     type_issues: list[TypeIssue] = field(default_factory=list)
     max_last_update: dt.date | None = None
+    events: Counter[str] = field(default_factory=Counter)
+    status_transitions: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
 
     def add(self, other: LoadOutcome) -> None:
         """Fold another outcome into this one."""
         self.received += other.received
+        self.events.update(other.events)
+        self.status_transitions.update(other.status_transitions)
         self.actions.update(other.actions)
         self.quarantined += other.quarantined
         self.drift.update(other.drift)
@@ -76,11 +84,17 @@ def load_records(
     cursor: CursorTarget | None = None,
     pages: pa.Table | None = None,
     page_ref: str = "",
+    emit_added: bool = True,
 ) -> LoadOutcome:
     """Load one batch atomically and report what it did."""
     screening = screen(records)
     studies = newest_per_study(screening.studies)
     decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
+    previous = state.version_records(
+        con,
+        [(d.study.nct_id, d.previous_version_no or 0) for d in decisions if d.action is Action.NEW_VERSION],
+    )
+    events = batch_events(decisions, previous, ctx, emit_added=emit_added)
     to_write = [d for d in decisions if d.action in WRITES_ROWS]
     normalized = normalize([(d.study.nct_id, d.study.record) for d in to_write])
     max_seen = max((s.last_update_post_date for s in studies if s.last_update_post_date), default=None)
@@ -90,13 +104,19 @@ def load_records(
         new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx)),
         closed_versions=closed_versions(decisions, ctx),
         states=_arrow(STUDY_STATE, state_rows(decisions, ctx)),
+        events={CHANGE_EVENTS: _arrow(CHANGE_EVENTS, events)},
         pages=pages,
         quarantine=_arrow(QUARANTINE, _quarantine_rows(screening, ctx, page_ref)),
         drift=_arrow(SCHEMA_DRIFT, _drift_rows(screening, ctx)),
         cursor=_cursor_advance(cursor, max_seen, ctx),
     )
     apply_batch(con, batch)
-    return _outcome(records, screening, decisions, normalized.type_issues, max_seen)
+    outcome = _outcome(records, screening, decisions, normalized.type_issues, max_seen)
+    outcome.events.update(e["event_type"] for e in events)
+    outcome.status_transitions.update(
+        (e["old_value"], e["new_value"]) for e in events if e["field_path"] == _OVERALL_STATUS
+    )
+    return outcome
 
 
 def _arrow(table: Any, rows: list[dict[str, Any]]) -> pa.Table:

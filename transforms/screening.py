@@ -53,7 +53,7 @@ def screen(records: Sequence[Any]) -> Screening:
     """Validate, hash and drift-check each record; records that fail the envelope are rejected."""
     out = Screening()
     for position, record in enumerate(records):
-        problem = envelope_problem(record)
+        problem = _unparsable(record) or envelope_problem(record)
         if problem is not None:
             out.rejected.append(_rejected(record, problem))
             continue
@@ -72,6 +72,16 @@ def screen(records: Sequence[Any]) -> Screening:
             )
         )
     return out
+
+
+UNPARSABLE_KEY = "_unparsable_entry"
+
+
+def _unparsable(record: Any) -> str | None:
+    """The reason for a placeholder standing in for bytes that were not JSON at all."""
+    if isinstance(record, Mapping) and UNPARSABLE_KEY in record:
+        return f"{record[UNPARSABLE_KEY]} is not valid JSON: {record.get('error')}"
+    return None
 
 
 def _rejected(record: Any, reason: str) -> Rejected:

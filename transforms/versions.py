@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from schemas.codec import compress_record
+from transforms._json import get_path
 from transforms.screening import ScreenedStudy
 
 
@@ -58,6 +59,7 @@ class Decision:
     version_no: int
     previous_version_no: int | None
     first_seen_at: dt.datetime | None
+    was_removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def _decide_one(study: ScreenedStudy, state: CurrentState | None) -> Decision:
     else:
         action = Action.UNCHANGED
     version = state.version_no + 1 if action is Action.NEW_VERSION else state.version_no
-    return Decision(study, action, version, state.version_no, state.first_seen_at)
+    return Decision(study, action, version, state.version_no, state.first_seen_at, state.is_removed)
 
 
 WRITES_ROWS = frozenset({Action.ADD, Action.NEW_VERSION, Action.REFRESH})
@@ -109,6 +111,7 @@ def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[s
             "content_hash": d.study.content_hash,
             "record_hash": d.study.record_hash,
             "last_update_post_date": d.study.last_update_post_date,
+            "overall_status": get_path(d.study.record, "protocolSection.statusModule.overallStatus"),
             "data_timestamp": ctx.data_timestamp,
             "run_id": ctx.run_id,
             "source": ctx.source,

@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from schemas.table import Table
+from schemas.view import View
 
 FINGERPRINT_KEY = "schema_fingerprint"
 
@@ -40,9 +41,14 @@ def enforces_primary_key(table: Table) -> bool:
     return table.schema != "ctgov" or table.primary_key == ("nct_id",)
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], fingerprint: str) -> None:
-    """Create schemas and tables if missing; refuse a database built from other declarations."""
-    for schema in sorted({t.schema for t in tables}):
+def ensure_schema(
+    con: duckdb.DuckDBPyConnection,
+    tables: Sequence[Table],
+    fingerprint: str,
+    views: Sequence[View] = (),
+) -> None:
+    """Create schemas, tables and views if missing; refuse a database built from other declarations."""
+    for schema in sorted({t.schema for t in tables} | {v.schema for v in views}):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     existing = {
         f"{s}.{n}" for s, n in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
@@ -59,6 +65,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], finge
         for table in tables:
             if table.qualified_name not in existing:
                 con.execute(table.duckdb_ddl(enforce_primary_key=enforces_primary_key(table)))
+        for view in views:
+            con.execute(view.ddl())
         con.execute(
             "INSERT OR REPLACE INTO pipeline.meta VALUES (?, ?)", [FINGERPRINT_KEY, fingerprint]
         )

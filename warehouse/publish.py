@@ -88,16 +88,20 @@ def publish(
     staging = snapshots / f".staging-{final.name}"
     try:
         files = {spec.table.name: _export(con, spec, staging / "parquet" / spec.table.name) for spec in exports}
-        _write_analyst_db(staging / ANALYST_DB, analyst_sql(final))
         for extra in extras:
             extra(staging)
-        manifest = _manifest(run_id, data_timestamp, schema_version, files)
-        write_atomic(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
-        fsync_tree(staging)
+        # Renamed into its final place before the analyst database is written, because DuckDB
+        # checks a view's Parquet files when the view is created. Nothing points here yet.
         staging.rename(final)
+        _write_analyst_db(final / ANALYST_DB, analyst_sql(final))
+        manifest = _manifest(run_id, data_timestamp, schema_version, files)
+        write_atomic(final / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+        fsync_tree(final)
         _switch(data_dir / PUBLISHED, final)
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if not _is_current(data_dir / PUBLISHED, final):
+            shutil.rmtree(final, ignore_errors=True)
         raise PublishError(f"publication of run {run_id} failed ({exc}); the previous one is unchanged") from exc
     _prune(snapshots, keep=keep, current=final)
     log.info("published %s (%d datasets)", final, len(files))
@@ -115,7 +119,8 @@ def _unique_dir(parent: Path, run_id: str) -> Path:
 def _export(con: duckdb.DuckDBPyConnection, spec: ExportSpec, out_dir: Path) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     options = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
-    if spec.table.partition_by:
+    count = fetch_one(con, f"SELECT count(*) FROM ({spec.select})")
+    if spec.table.partition_by and count and count[0]:
         options += f", PARTITION_BY ({', '.join(spec.table.partition_by)}), OVERWRITE_OR_IGNORE"
         target = out_dir
     else:
@@ -173,6 +178,10 @@ def _switch(link: Path, target: Path) -> None:
     if link.exists() and not link.is_symlink():
         raise PublishError(f"{link} is a real folder, not trialsync's publication link; move it away")
     swap_symlink(link, Path(SNAPSHOTS) / target.name)
+
+
+def _is_current(link: Path, snapshot: Path) -> bool:
+    return link.is_symlink() and link.resolve() == snapshot.resolve()
 
 
 def _prune(snapshots: Path, *, keep: int, current: Path) -> None:

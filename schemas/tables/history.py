@@ -6,6 +6,7 @@ import pyarrow as pa
 
 from schemas.columns import nct_id, text
 from schemas.table import Column, Table
+from schemas.view import View
 
 TS = pa.timestamp("us")
 
@@ -18,6 +19,7 @@ STUDY_VERSIONS = Table(
          nullable=False),
     text("record_hash", None, "Hash of the stored record minus versionHolder.", nullable=False),
     Column("last_update_post_date", pa.date32(), "The record's lastUpdatePostDate."),
+    text("overall_status", None, "The record's overallStatus (feeds history.status_history)."),
     Column("data_timestamp", TS, "API dataTimestamp (UTC) of the data the version was read from."),
     text("run_id", None, "Run that first saw this version.", nullable=False),
     text("source", None, "'api' (paged sync), 'bulk' (official ZIP) or 'reconcile'.", nullable=False),
@@ -79,19 +81,28 @@ CHANGE_EVENTS = Table(
     partition_by=("detected_date",),
 )
 
-STATUS_HISTORY = Table(
+STATUS_HISTORY = View(
     "status_history",
-    nct_id(),
-    text("overall_status", None, "Overall recruitment status.", nullable=False),
-    Column("from_version", pa.int32(), "First version with this status.", nullable=False),
-    Column("valid_from", TS, "When the study entered the status (as seen by trialsync).",
-           nullable=False),
-    Column("valid_to", TS, "When it left the status; NULL while current."),
-    Column("status_last_update_post_date", pa.date32(), "lastUpdatePostDate of the version that "
-           "set the status."),
-    primary_key=("nct_id", "from_version"),
+    """
+    WITH v AS (
+        SELECT nct_id, version_no, overall_status, valid_from, valid_to, last_update_post_date,
+               lag(overall_status) OVER (PARTITION BY nct_id ORDER BY version_no) AS previous
+        FROM history.study_versions
+    ), runs AS (
+        SELECT *, sum(CASE WHEN previous IS DISTINCT FROM overall_status THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY nct_id ORDER BY version_no) AS stretch
+        FROM v
+    )
+    SELECT nct_id, any_value(overall_status) AS overall_status,
+           min(version_no) AS from_version, max(version_no) AS to_version,
+           min(valid_from) AS valid_from, arg_max(valid_to, version_no) AS valid_to,
+           arg_min(last_update_post_date, version_no) AS status_last_update_post_date
+    FROM runs GROUP BY nct_id, stretch
+    """,
+    "Each study's overall-status timeline: one row per stretch of versions in one status "
+    "(valid_to NULL while current).",
     schema="history",
-    grain="one row per stretch of time a study spent in one overall status",
 )
 
-TABLES = (STUDY_VERSIONS, STUDY_STATE, CHANGE_EVENTS, STATUS_HISTORY)
+TABLES = (STUDY_VERSIONS, STUDY_STATE, CHANGE_EVENTS)
+VIEWS = (STATUS_HISTORY,)

@@ -1,0 +1,71 @@
+"""What gets published, and publishing it: the declared tables as Parquet plus the analyst database."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from flows.runs import RunReport
+from flows.settings import Settings
+from schemas.table import Table
+from schemas.tables import ALL_TABLES, ALL_VIEWS, CTGOV_TABLES, by_name, schema_fingerprint
+from warehouse.analyst import analyst_statements
+from warehouse.publish import ExportSpec, PublishResult, publish
+
+log = logging.getLogger(__name__)
+
+# History is published without the compressed raw records (they stay in the working database and
+# in raw/); everything else that readers use is published whole.
+_PUBLISHED_OTHER = ("history.study_versions", "history.change_events", "history.study_state")
+
+
+def export_specs() -> list[ExportSpec]:
+    """Every published dataset."""
+    specs = [ExportSpec(t) for t in CTGOV_TABLES]
+    for name in _PUBLISHED_OTHER:
+        table = by_name(name)
+        columns = ", ".join(c.name for c in table.columns if c.name != "raw_record")
+        specs.append(ExportSpec(_without_raw(table), f"SELECT {columns} FROM {table.qualified_name}"))
+    specs += [ExportSpec(t) for t in ALL_TABLES if t.schema == "pub"]
+    return specs
+
+
+def _without_raw(table: Table) -> Table:
+    if "raw_record" not in table.column_names:
+        return table
+    columns = [c for c in table.columns if c.name != "raw_record"]
+    return Table(
+        table.name,
+        *columns,
+        primary_key=table.primary_key,
+        schema=table.schema,
+        grain=table.grain,
+        doc=table.doc + " Published without raw_record (kept in the working database).",
+        partition_by=table.partition_by,
+    )
+
+
+def publish_warehouse(
+    con: duckdb.DuckDBPyConnection, settings: Settings, report: RunReport
+) -> PublishResult:
+    """Publish the current warehouse state for `report`'s run."""
+    specs = export_specs()
+    tables = [s.table for s in specs]
+
+    def statements(snapshot: Path) -> list[str]:
+        return analyst_statements(snapshot.resolve(), tables, ALL_VIEWS)
+
+    result = publish(
+        con,
+        settings.data_dir,
+        run_id=report.run_id,
+        data_timestamp=report.data_timestamp_end or report.data_timestamp_start,
+        schema_version=schema_fingerprint(),
+        exports=specs,
+        analyst_sql=statements,
+        keep=settings.keep_snapshots,
+    )
+    report.published = str(result.snapshot_dir)
+    return result
