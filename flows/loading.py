@@ -96,7 +96,10 @@ def load_records(
     )
     events = batch_events(decisions, previous, ctx, emit_added=emit_added)
     to_write = [d for d in decisions if d.action in WRITES_ROWS]
-    normalized = normalize([(d.study.nct_id, d.study.record) for d in to_write])
+    normalized = normalize(
+        [(d.study.nct_id, d.study.record) for d in to_write],
+        strict=frozenset(d.study.nct_id for d in to_write if d.study.has_type_drift),
+    )
     max_seen = max((s.last_update_post_date for s in studies if s.last_update_post_date), default=None)
     batch = BatchWrite(
         replace_ids=[d.study.nct_id for d in to_write if d.action is not Action.ADD],

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from schemas.table import Table
 from schemas.tables import CTGOV_TABLES
-from transforms.arrow_tables import TypeIssue, arrow_table
+from transforms.arrow_tables import TypeIssue, arrow_table, checked_rows
 
 RowBuilder = Callable[[Mapping[str, Any], str], list[dict[str, Any]]]
 
@@ -57,16 +57,37 @@ class NormalizedBatch:
     type_issues: list[TypeIssue]
 
 
-def normalize(records: Sequence[tuple[str, Mapping[str, Any]]]) -> NormalizedBatch:
-    """Flatten `(nct_id, record)` pairs into every ctgov table."""
+def normalize(
+    records: Sequence[tuple[str, Mapping[str, Any]]], *, strict: frozenset[str] = frozenset()
+) -> NormalizedBatch:
+    """Flatten `(nct_id, record)` pairs into every ctgov table.
+
+    Rows of the studies named in `strict` (those whose drift check found a value of the wrong
+    type) are type-checked value by value first; see `transforms.arrow_tables.checked_rows`.
+    """
     tables: dict[Table, pa.Table] = {}
     issues: list[TypeIssue] = []
     with gc_paused():
         for table, build in builders().items():
             rows = [row for nct_id, record in records for row in build(record, nct_id)]
+            if strict:
+                rows, found = _strict(table, rows, strict)
+                issues.extend(found)
             tables[table], table_issues = arrow_table(table, rows)
             issues.extend(table_issues)
     return NormalizedBatch(tables, issues)
+
+
+def _strict(
+    table: Table, rows: list[dict[str, Any]], strict: frozenset[str]
+) -> tuple[list[dict[str, Any]], list[TypeIssue]]:
+    suspect = [i for i, row in enumerate(rows) if row.get("nct_id") in strict]
+    if not suspect:
+        return rows, []
+    checked, issues = checked_rows(table, [rows[i] for i in suspect])
+    for i, row in zip(suspect, checked, strict=True):
+        rows[i] = row
+    return rows, issues
 
 
 @contextmanager

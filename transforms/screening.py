@@ -28,6 +28,10 @@ class ScreenedStudy:
     record_hash: str
     last_update_post_date: dt.date | None
     position: int
+    has_type_drift: bool = False
+
+
+TYPE_DRIFT = frozenset({"type_mismatch", "bad_date", "bad_format"})
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ def screen(records: Sequence[Any]) -> Screening:
             out.rejected.append(_rejected(record, problem))
             continue
         nct_id = normalize_nct_id(record["protocolSection"]["identificationModule"]["nctId"])
-        out.drift.extend(drift_observations(record, nct_id))
+        drift = drift_observations(record, nct_id)
+        out.drift.extend(drift)
         out.studies.append(
             ScreenedStudy(
                 nct_id=nct_id,
@@ -69,6 +74,7 @@ def screen(records: Sequence[Any]) -> Screening:
                     get_path(record, "protocolSection.statusModule.lastUpdatePostDateStruct.date")
                 ),
                 position=position,
+                has_type_drift=any(d.kind in TYPE_DRIFT for d in drift),
             )
         )
     return out

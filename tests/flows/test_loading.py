@@ -133,3 +133,15 @@ def test_a_failing_batch_leaves_the_database_as_it_was(con, sample_studies, monk
         load_records(con, records[10:20], _ctx("run-2"))
     assert table_counts(con, ALL_TABLES) == counts
     assert _snapshot(con) == before
+
+
+def test_a_value_of_the_wrong_type_is_nulled_and_reported_not_coerced(con, sample_studies):
+    study = copy.deepcopy(next(r for r in sample_studies.values() if r["protocolSection"].get("conditionsModule", {}).get("conditions")))
+    study["protocolSection"]["conditionsModule"]["conditions"] = [12.5, "A real condition"]
+    outcome = load_records(con, [study], _ctx("run-1"))
+    assert outcome.actions == {"add": 1}
+    assert [i.column for i in outcome.type_issues] == ["name"]
+    rows = con.execute("SELECT ordinal, name FROM ctgov.conditions ORDER BY ordinal").fetchall()
+    assert rows == [(0, None), (1, "A real condition")]  # the list keeps both items
+    drift = con.execute("SELECT path, kind FROM pipeline.schema_drift WHERE kind = 'type_mismatch'").fetchall()
+    assert drift == [("protocolSection.conditionsModule.conditions[]", "type_mismatch")]

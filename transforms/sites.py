@@ -1,0 +1,145 @@
+"""Rows for facilities (locations), their contacts and investigators, and the study's countries.
+
+Only `contactsLocationsModule.locations` is read. Records served June-October 2023 repeat it item
+for item as `locations_nested` (a key in no version of the spec); reading both would double every
+site, so that key is deliberately left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from schemas.tables import sites as tables
+from transforms._ids import stable_id
+from transforms._json import Record, get_dict, get_list, items
+
+Row = dict[str, Any]
+
+_LOCATIONS = "protocolSection.contactsLocationsModule.locations"
+_REMOVED_COUNTRIES = "derivedSection.miscInfoModule.removedCountries"
+# AACT's loader splits a location's contacts with this test (facility_investigators gets the
+# matches, facility_contacts the rest); `.` lets STUDY_CHAIR and "study chair" both match.
+_INVESTIGATOR_ROLE = re.compile(r"investigator|study.chair", re.IGNORECASE)
+
+
+def is_investigator(role: Any) -> bool:
+    """Whether a location contact belongs in facility_investigators (AACT's role test).
+
+    A missing or non-text role is not an investigator, as in AACT (`nil !~ regex` is true there).
+    """
+    return isinstance(role, str) and _INVESTIGATOR_ROLE.search(role) is not None
+
+
+def facility_id(nct_id: str, facility_ordinal: int) -> int:
+    """`facilities.id` of the study's location at `facility_ordinal` (FK recipe of its children)."""
+    return stable_id("facilities", nct_id, facility_ordinal)
+
+
+def facility_rows(study: Record, nct_id: str) -> list[Row]:
+    """One row per location."""
+    rows: list[Row] = []
+    for i, loc in items(get_list(study, _LOCATIONS)):
+        geo = get_dict(loc, "geoPoint")
+        rows.append(
+            {
+                "id": facility_id(nct_id, i),
+                "nct_id": nct_id,
+                "ordinal": i,
+                "status": loc.get("status"),
+                "name": loc.get("facility"),
+                "city": loc.get("city"),
+                "state": loc.get("state"),
+                "zip": loc.get("zip"),
+                "country": loc.get("country"),
+                "latitude": geo.get("lat"),
+                "longitude": geo.get("lon"),
+            }
+        )
+    return rows
+
+
+def _location_contacts(study: Record) -> Iterator[tuple[int, int, Mapping[str, Any]]]:
+    """(facility position, contact position, contact) for every object contact of every location."""
+    for f, loc in items(get_list(study, _LOCATIONS)):
+        for c, contact in items(get_list(loc, "contacts")):
+            yield f, c, contact
+
+
+def _person_keys(table: str, nct_id: str, f: int, c: int) -> Row:
+    return {
+        "id": stable_id(table, nct_id, f, c),
+        "nct_id": nct_id,
+        "facility_ordinal": f,
+        "contact_ordinal": c,
+        "facility_id": facility_id(nct_id, f),
+    }
+
+
+def _phone_fields(contact: Mapping[str, Any]) -> Row:
+    return {
+        "email": contact.get("email"),
+        "phone": contact.get("phone"),
+        "phone_extension": contact.get("phoneExt"),
+    }
+
+
+def facility_contact_rows(study: Record, nct_id: str) -> list[Row]:
+    """Location contacts that are not investigators; AACT's 'primary' is each site's first one."""
+    rows: list[Row] = []
+    with_primary: set[int] = set()
+    for f, c, contact in _location_contacts(study):
+        if is_investigator(contact.get("role")):
+            continue
+        contact_type = "backup" if f in with_primary else "primary"
+        with_primary.add(f)
+        rows.append(
+            _person_keys("facility_contacts", nct_id, f, c)
+            | {"contact_type": contact_type, "name": contact.get("name")}
+            | _phone_fields(contact)
+            | {"role": contact.get("role")}
+        )
+    return rows
+
+
+def facility_investigator_rows(study: Record, nct_id: str) -> list[Row]:
+    """Location contacts whose role names an investigator or a study chair."""
+    return [
+        _person_keys("facility_investigators", nct_id, f, c)
+        | {"role": contact.get("role"), "name": contact.get("name")}
+        | _phone_fields(contact)
+        for f, c, contact in _location_contacts(study)
+        if is_investigator(contact.get("role"))
+    ]
+
+
+def country_rows(study: Record, nct_id: str) -> list[Row]:
+    """AACT's countries: distinct location countries, then the registry's removed countries.
+
+    Location countries keep the order of their first appearance in `locations` and are distinct by
+    exact text (AACT dedupes identical rows); a location without a country text adds no row. Every
+    item of `removedCountries` gives a row, in list order.
+    """
+    countries = (loc.get("country") for _, loc in items(get_list(study, _LOCATIONS)))
+    current = dict.fromkeys(c for c in countries if isinstance(c, str))  # ordered and distinct
+    named: list[tuple[Any, bool]] = [(name, False) for name in current]
+    named += [(name, True) for name in get_list(study, _REMOVED_COUNTRIES)]
+    return [
+        {
+            "id": stable_id("countries", nct_id, i),
+            "nct_id": nct_id,
+            "ordinal": i,
+            "name": name,
+            "removed": removed,
+        }
+        for i, (name, removed) in enumerate(named)
+    ]
+
+
+BUILDERS = {
+    tables.FACILITIES: facility_rows,
+    tables.FACILITY_CONTACTS: facility_contact_rows,
+    tables.FACILITY_INVESTIGATORS: facility_investigator_rows,
+    tables.COUNTRIES: country_rows,
+}
