@@ -65,3 +65,29 @@ class Settings(BaseSettings):
     def studies_dir(self) -> Path:
         """Complete study records of the sample (one JSON file per study)."""
         return self.sample_dir / "studies"
+
+
+def env_example() -> str:
+    """The text of `.env.example`: every setting, its default and what it is for."""
+    lines = [
+        "# trialsync settings: every TRIALSYNC_* variable with its default.",
+        "# Copy to .env (or export them); command-line options such as --data-dir win over both.",
+        "",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if hasattr(default, "get_secret_value"):
+            default = ""
+        value = "" if default is None else str(default)
+        if name == "sample_dir":
+            value = "../shared/ctgov-sample"
+        lines.append(f"# {field.description}")
+        lines.append(f"TRIALSYNC_{name.upper()}={value}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(env_example())

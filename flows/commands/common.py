@@ -1,0 +1,191 @@
+"""What every command shares: settings from options, logging, progress bars, clean error exits."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import duckdb
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from flows.ctgov_client import ApiError
+from flows.pipeline import Hooks
+from flows.runs import RunReport
+from flows.scopes import ScopeError
+from flows.settings import Settings
+from schemas.ids import InvalidNctId
+from warehouse.bulk import BulkArchiveError
+from warehouse.database import SchemaMismatch
+from warehouse.lock import WarehouseBusy
+from warehouse.publish import PublishError
+from warehouse.raw import RawStoreError
+
+log = logging.getLogger("trialsync")
+console = Console(stderr=True)
+out = Console()
+
+ApiUrl = Annotated[str | None, typer.Option("--api-url", help="API base URL (default: TRIALSYNC_API_URL or the live API).")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (default: TRIALSYNC_DATA_DIR or ./data).")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")]
+
+# Errors a user can act on: shown as one line, exit code 1, no traceback.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    ApiError,
+    WarehouseBusy,
+    SchemaMismatch,
+    BulkArchiveError,
+    PublishError,
+    RawStoreError,
+    ScopeError,
+    InvalidNctId,
+    OSError,
+    duckdb.Error,
+    ValidationError,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings_for(api_url: str | None = None, data_dir: Path | None = None, **overrides: Any) -> Settings:
+    """The settings object with the command-line options applied on top of the environment."""
+    values = {k: v for k, v in {"api_url": api_url, "data_dir": data_dir, **overrides}.items() if v is not None}
+    return Settings(**values)
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """Log to stderr through rich; `--verbose` adds debug lines."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
+    for noisy in ("urllib3", "httpx", "prefect", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def exits_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn an expected failure into `error: <one line>` and exit code 1 (no traceback)."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except EXPECTED_ERRORS as err:
+            fail(_one_line(err))
+        except KeyboardInterrupt:
+            fail("interrupted; everything committed so far is kept, re-run to finish")
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def fail(message: str) -> None:
+    """Print one error line and exit 1."""
+    log.debug("failure", exc_info=True)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        text = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    return " ".join(text.split())
+
+
+@contextmanager
+def progress_hooks(enabled: bool = True) -> Iterator[Hooks]:
+    """A live progress display (pages, studies, rate) feeding the pipeline's hooks."""
+    if not enabled or not console.is_terminal:
+        yield Hooks(pages=_log_progress("pages"), bulk=_log_progress("bulk batches"))
+        return
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} {task.fields[unit]}"),
+        TextColumn("{task.fields[studies]:,} studies"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def hook(name: str, unit: str) -> Callable[[int, int], None]:
+            def advance(units: int, studies: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=None, unit=unit, studies=0, rate="")
+                task = bar.tasks[tasks[name]]
+                total = task.fields["studies"] + studies
+                elapsed = task.elapsed or 1e-9
+                bar.update(tasks[name], advance=units, studies=total, rate=f"{total / elapsed:,.0f}/s")
+
+            return advance
+
+        download = bar.add_task("download", total=None, visible=False, unit="", studies=0, rate="")
+
+        def on_download(done: int, total: int | None) -> None:
+            bar.update(download, completed=done, total=total, visible=True)
+
+        _ = DownloadColumn
+        yield Hooks(pages=hook("fetch", "pages"), bulk=hook("bulk load", "batches"), download=on_download)
+
+
+def _log_progress(unit: str) -> Callable[[int, int], None]:
+    state = {"units": 0, "studies": 0}
+
+    def advance(units: int, studies: int) -> None:
+        state["units"] += units
+        state["studies"] += studies
+        if state["units"] % 50 == 0:
+            log.info("%s %s, %s studies", f"{state['units']:,}", unit, f"{state['studies']:,}")
+
+    return advance
+
+
+def print_report(report: RunReport) -> None:
+    """The end-of-run summary on stdout."""
+    data = report.as_dict()
+    loaded = data["loaded"]
+    out.print(f"[bold]{report.command}[/] {report.run_id}: [green]{report.status}[/] ({report.scope})")
+    out.print(
+        f"  fetched {report.fetched:,} studies in {report.pages:,} pages"
+        + (" (bootstrapped from the bulk ZIP)" if report.bootstrapped_from_bulk else "")
+        + (f"; loaded {report.recovered_pages} page(s) left by an interrupted run" if report.recovered_pages else "")
+    )
+    out.print(
+        "  new studies {add:,} · new versions {new_version:,} · refreshed {refresh:,} · "
+        "unchanged {unchanged:,} · older than stored {stale:,}".format(
+            **{k: loaded.get(k, 0) for k in ("add", "new_version", "refresh", "unchanged", "stale")}
+        )
+    )
+    if data["quarantined"]:
+        out.print(f"  [yellow]quarantined {data['quarantined']:,} unusable record(s)[/] (trialsync status)")
+    if data["events"]:
+        events = ", ".join(f"{k} {v:,}" for k, v in sorted(data["events"].items()))
+        out.print(f"  change events: {events}")
+    drift = [d for d in data["drift"] if d["kind"] != "known_extra"]
+    if drift:
+        out.print(f"  [yellow]schema drift: {len(drift)} path(s)[/] (trialsync status)")
+    for note in report.notes:
+        out.print(f"  note: {note}")
+    if report.published:
+        out.print(f"  published: {report.published}")
+    total = sum(report.timings.values())
+    out.print(f"  took {total:,.1f} s ({', '.join(f'{k} {v:.1f}s' for k, v in report.timings.items())})")
+
+
+def stdout_is_piped() -> bool:
+    """True when stdout is not a terminal (scripts, CI)."""
+    return not sys.stdout.isatty()

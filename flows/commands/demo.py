@@ -1,0 +1,78 @@
+"""`trialsync demo` (what `make demo` runs): the pipeline end to end, offline, on the real sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+
+from flows.commands.common import DataDir, Verbose, configure_logging, exits_cleanly, out, print_report, settings_for
+from flows.commands.query import print_rows
+from flows.demo import run_demo
+from warehouse.publish import ANALYST_DB, PUBLISHED
+
+EXAMPLE_SQL = (
+    "SELECT overall_status, count(*) AS studies, sum(enrollment) AS planned_or_actual_enrollment "
+    "FROM studies GROUP BY overall_status ORDER BY studies DESC"
+)
+
+
+@exits_cleanly
+def demo(
+    data_dir: DataDir = None,
+    verbose: Verbose = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
+) -> None:
+    """Run the whole pipeline offline against the replay server fed by ../shared/ctgov-sample."""
+    configure_logging(verbose)
+    base = settings_for(None, None)
+    folder = data_dir or base.data_dir / "demo"
+    settings = base.model_copy(update={"data_dir": folder, "requests_per_second": 50.0})
+    result = run_demo(settings, say=lambda text: out.print(f"[bold cyan]demo:[/] {text}"))
+    titles = ["first sync (empty warehouse)", "incremental sync after edits", "re-fetch of re-captured studies"]
+    for title, report in zip(titles, result.reports, strict=True):
+        out.rule(title)
+        if not quiet:
+            print_report(report)
+    _show_changes(folder)
+    _show_outputs(folder)
+
+
+def _show_changes(folder: Path) -> None:
+    db = folder / PUBLISHED / ANALYST_DB
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out.rule("change events of the incremental sync")
+        cursor = con.execute(
+            "SELECT nct_id, event_type, field_path, old_value, new_value FROM history.change_events "
+            "ORDER BY nct_id, event_type, field_path"
+        )
+        print_rows([d[0] for d in cursor.description], cursor.fetchall(), "table")
+    finally:
+        con.close()
+
+
+def _show_outputs(folder: Path) -> None:
+    published = folder / PUBLISHED
+    out.rule("published outputs")
+    out.print(f"  Parquet (zstd), one folder per table: {published / 'parquet'}")
+    out.print(f"  analyst database (open it with plain duckdb): {published / ANALYST_DB}")
+    out.print(f"  manifest (rows and sha256 per file): {published / 'manifest.json'}")
+    index = published / "summaries" / "index.html"
+    if index.exists():
+        out.print(f"  plain-language pages: open {index}")
+    out.print("\nTry it:")
+    out.print(f'  .venv/bin/trialsync sql --data-dir {folder} "{EXAMPLE_SQL}"', markup=False, highlight=False)
+    con = duckdb.connect(str(published / ANALYST_DB), read_only=True)
+    try:
+        cursor = con.execute(EXAMPLE_SQL)
+        print_rows([d[0] for d in cursor.description], cursor.fetchall(), "table")
+    finally:
+        con.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the demo command."""
+    app.command("demo")(demo)

@@ -1,0 +1,153 @@
+"""The official bulk ZIP (one JSON file per study): check it before use, then stream it in batches.
+
+A time-capped or interrupted download gives a plausible but truncated file (API reference,
+sections 9 and 13.25), so `verify_zip` reads the central directory and the entry count before
+anything is loaded, and `iter_bulk_studies` streams entry bytes straight out of the archive,
+batch by batch, without unpacking to disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schemas.ids import InvalidNctId, normalize_nct_id
+
+log = logging.getLogger(__name__)
+
+# `35/NCT02252835.json`: shard folder = the last two digits of the id (section 9).
+ENTRY = re.compile(r"^(?P<shard>\d{2})/(?P<nct>NCT\d{8})\.json$")
+_REDOWNLOAD = "re-run with --download to fetch a fresh copy"
+
+
+class BulkArchiveError(RuntimeError):
+    """The bulk ZIP cannot be used: truncated, not a ZIP, empty, or an entry is corrupt."""
+
+
+@dataclass(frozen=True)
+class BulkInfo:
+    """What the central directory says about a bulk ZIP."""
+
+    entries: int
+    study_entries: int
+    size: int
+    unexpected: tuple[str, ...] = field(default=())
+
+    @property
+    def mismatched(self) -> int:
+        """Entries (other than folders) that are not `NN/NCTxxxxxxxx.json`."""
+        return len(self.unexpected)
+
+
+def study_entry_id(name: str) -> str | None:
+    """The NCT id of a well-formed study entry name, else None (folders, stray files)."""
+    match = ENTRY.match(name)
+    if match is None or match["nct"][-2:] != match["shard"]:
+        return None
+    return match["nct"]
+
+
+def verify_zip(path: Path, *, expected_entries: int | None = None) -> BulkInfo:
+    """Check a bulk ZIP before use: readable central directory, study entries, entry count.
+
+    Reads only the central directory, so it is fast even for the ~2.7 GB archive. Entry CRCs are
+    checked later, as `iter_bulk_studies` reads each entry.
+
+    Raises:
+        BulkArchiveError: if the file is missing, truncated or not a ZIP, holds no study
+            entries, or does not hold `expected_entries` study entries.
+    """
+    size = path.stat().st_size if path.exists() else 0
+    if size == 0:
+        raise BulkArchiveError(f"bulk ZIP {path} is missing or empty; {_REDOWNLOAD}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise BulkArchiveError(
+            f"bulk ZIP {path} ({size:,} bytes) is truncated or not a ZIP archive ({err}); "
+            f"{_REDOWNLOAD}"
+        ) from err
+    _check_extent(path, infos, size)
+    names = [info.filename for info in infos if not info.is_dir()]
+    unexpected = tuple(name for name in names if study_entry_id(name) is None)
+    info = BulkInfo(len(names), len(names) - len(unexpected), size, unexpected)
+    if unexpected:
+        log.warning(
+            "bulk ZIP %s: %d entries are not NN/NCTxxxxxxxx.json (first: %s)",
+            path,
+            len(unexpected),
+            ", ".join(unexpected[:3]),
+        )
+    if info.study_entries == 0:
+        raise BulkArchiveError(f"bulk ZIP {path} holds no study entries; {_REDOWNLOAD}")
+    if expected_entries is not None and info.study_entries != expected_entries:
+        raise BulkArchiveError(
+            f"bulk ZIP {path} holds {info.study_entries:,} study entries, expected "
+            f"{expected_entries:,}; {_REDOWNLOAD}"
+        )
+    return info
+
+
+def _check_extent(path: Path, infos: list[zipfile.ZipInfo], size: int) -> None:
+    """The entries' data must lie inside the file (a cheap second truncation check)."""
+    end = max((i.header_offset + i.compress_size for i in infos), default=0)
+    if end > size:
+        raise BulkArchiveError(
+            f"bulk ZIP {path} is truncated: entries reach byte {end:,} of a {size:,}-byte file; "
+            f"{_REDOWNLOAD}"
+        )
+
+
+def iter_bulk_studies(path: Path, batch_size: int) -> Iterator[list[tuple[str, bytes]]]:
+    """Yield batches of (nct_id, study JSON bytes) straight from the archive.
+
+    Memory stays bounded by one batch of entries: nothing is unpacked to disk and the archive is
+    never read whole. Entries that are not study files are skipped (and logged).
+
+    Raises:
+        BulkArchiveError: if an entry fails its CRC check or its data is cut short.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    batch: list[tuple[str, bytes]] = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            nct_id = _entry_id(info)
+            if nct_id is None:
+                continue
+            batch.append((nct_id, _read_entry(archive, info, path)))
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def _entry_id(info: zipfile.ZipInfo) -> str | None:
+    if info.is_dir():
+        return None
+    nct_id = study_entry_id(info.filename)
+    if nct_id is None:
+        log.warning("skipping bulk ZIP entry %s (not NN/NCTxxxxxxxx.json)", info.filename)
+        return None
+    try:
+        return normalize_nct_id(nct_id)
+    except InvalidNctId:
+        log.warning("skipping bulk ZIP entry %s (not a valid NCT id)", info.filename)
+        return None
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    try:
+        # zipfile checks the CRC-32 as the entry is read to its end.
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        raise BulkArchiveError(
+            f"bulk ZIP {path}: entry {info.filename} is corrupt ({err}); {_REDOWNLOAD}"
+        ) from err
