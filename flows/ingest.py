@@ -90,6 +90,11 @@ def page_rows(landed: LandedPage, *, page_no: int | None = None, sha256: str | N
     return table
 
 
+def run_of(landing_id: str) -> str:
+    """The run a landing folder belongs to: a run may land in parts `<run_id>.<n>` (ZIP, pages)."""
+    return landing_id.split(".", 1)[0]
+
+
 def load_page(
     con: duckdb.DuckDBPyConnection,
     landed: LandedPage,
@@ -98,7 +103,7 @@ def load_page(
 ) -> LoadOutcome:
     """Load one landed API page's studies and mark the page, in one transaction."""
     ctx = LoadContext(
-        run_id=landed.run_id,
+        run_id=run_of(landed.run_id),
         source="reconcile" if meta.command == "reconcile" else "api",
         data_timestamp=parse_timestamp(landed.data_timestamp),
         fetched_at=parse_timestamp(landed.fetched_at) or utcnow(),
@@ -128,7 +133,7 @@ def load_bulk_zip(
     path = raw.resolve(landed)
     done = state.loaded_pages(con)
     ctx = LoadContext(
-        run_id=landed.run_id,
+        run_id=run_of(landed.run_id),
         source="bulk",
         data_timestamp=parse_timestamp(landed.data_timestamp),
         fetched_at=parse_timestamp(landed.fetched_at) or utcnow(),
@@ -150,7 +155,7 @@ def load_bulk_zip(
         report.fetched += len(batch)
         if progress:
             progress(1, len(batch))
-    _advance_cursor_to_warehouse_max(con, meta, landed.run_id)
+    _advance_cursor_to_warehouse_max(con, meta, run_of(landed.run_id))
 
 
 def _parse_entry(nct_id: str, data: bytes) -> Any:

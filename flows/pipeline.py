@@ -112,11 +112,14 @@ def run_sync(
         api = client or CtgovClient.from_settings(settings)
         version = api.version()
         report.data_timestamp_start = parse_timestamp(version.data_timestamp)
+        landing_id = report.run_id
         if _should_bootstrap(settings, scope, con):
+            # Two landing parts, replayed in this order by recovery and rebuild: the ZIP, then pages.
             with report.timed("bootstrap"):
-                _bootstrap(con, raw, api, settings, report, hooks)
+                _bootstrap(con, raw, api, settings, report, hooks, f"{report.run_id}.0")
+            landing_id = f"{report.run_id}.1"
         meta = _sync_meta(scope, emit_added=state.study_count(con) > 0)
-        landing = raw.start_run(report.run_id, meta.as_dict())
+        landing = raw.start_run(landing_id, meta.as_dict())
         with report.timed("fetch_and_load"):
             _walk(con, api, landing, meta, scope, version.data_timestamp, report, hooks)
         after = api.version()
@@ -200,11 +203,12 @@ def _bootstrap(
     settings: Settings,
     report: RunReport,
     hooks: Hooks,
+    landing_id: str,
 ) -> None:
     """Download (or resume downloading) the official ZIP, check it, land it and load it."""
     report.bootstrapped_from_bulk = True
     meta = RunMeta("load-bulk", "bulk", Scope().key, Scope().model_dump_json(), False, settings.batch_size)
-    landing = raw.start_run(report.run_id, meta.as_dict())
+    landing = raw.start_run(landing_id, meta.as_dict())
     target = landing.bulk_target()
     version = api.version()
     log.info("empty warehouse: bootstrapping from the bulk download %s", settings.bulk_download_url)

@@ -18,7 +18,15 @@ log = logging.getLogger(__name__)
 
 # History is published without the compressed raw records (they stay in the working database and
 # in raw/); everything else that readers use is published whole.
-_PUBLISHED_OTHER = ("history.study_versions", "history.change_events", "history.study_state")
+_PUBLISHED_OTHER = (
+    "history.study_versions",
+    "history.change_events",
+    "history.study_state",
+    "pipeline.runs",
+    "pipeline.cursors",
+    "pipeline.quarantine",
+    "pipeline.schema_drift",
+)
 
 
 def export_specs() -> list[ExportSpec]:
