@@ -18,11 +18,12 @@ def get_path(obj: Any, path: str, default: Any = None) -> Any:
     """Value at a dotted path (`protocolSection.statusModule.overallStatus`), or `default`.
 
     Stops at the first missing key or non-object on the way, because every module and key of a
-    registry record is optional (API reference, section 11.1).
+    registry record is optional (API reference, section 11.1). Records are parsed JSON, so objects
+    are plain dicts: checking `dict` (not the `Mapping` ABC) keeps this hot path cheap.
     """
     cur = obj
     for key in _keys(path):
-        if not isinstance(cur, Mapping):
+        if type(cur) is not dict:
             return default
         cur = cur.get(key)
         if cur is None:
@@ -33,15 +34,15 @@ def get_path(obj: Any, path: str, default: Any = None) -> Any:
 def get_list(obj: Any, path: str) -> Sequence[Any]:
     """The list at `path`, or an empty tuple when it is missing or not a list."""
     value = get_path(obj, path)
-    return value if isinstance(value, list) else ()
+    return value if type(value) is list else ()
 
 
 def get_dict(obj: Any, path: str) -> Mapping[str, Any]:
     """The object at `path`, or an empty mapping when it is missing or not an object."""
     value = get_path(obj, path)
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict else {}
 
 
 def items(values: Sequence[Any]) -> list[tuple[int, Mapping[str, Any]]]:
     """(position, item) for the object items of a list; positions count every item, as listed."""
-    return [(i, v) for i, v in enumerate(values) if isinstance(v, Mapping)]
+    return [(i, v) for i, v in enumerate(values) if type(v) is dict]

@@ -8,6 +8,7 @@ one drifted leaf never sinks a batch and never passes silently (the raw record k
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -29,17 +30,36 @@ class TypeIssue(NamedTuple):
 
 
 def arrow_table(table: Table, rows: Sequence[Mapping[str, Any]]) -> tuple[pa.Table, list[TypeIssue]]:
-    """Build `table`'s Arrow table from `rows`; missing keys are nulls, unknown keys are an error."""
+    """Build `table`'s Arrow table from `rows`; missing keys are nulls, unknown keys are ignored
+    here (the tests check `unknown_keys` on every builder)."""
     issues: list[TypeIssue] = []
-    arrays = [_column_array(table, col, rows, issues) for col in table.columns]
+    columns = _transpose(table, rows)
+    arrays = [_column_array(table, col, values, rows, issues) for col, values in zip(table.columns, columns, strict=True)]
     return pa.Table.from_arrays(arrays, schema=table.arrow_schema()), issues
 
 
+def _transpose(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
+    """Rows → columns. When every row has every column (the usual case) the work is done in C
+    (`itemgetter` + `zip`); rows with missing keys take the per-key path."""
+    names = table.column_names
+    if not rows:
+        return [() for _ in names]
+    try:
+        picked = map(itemgetter(*names), rows)
+        columns = list(zip(*picked, strict=True)) if len(names) > 1 else [tuple(v for v in picked)]
+    except KeyError:
+        return [[row.get(name) for row in rows] for name in names]
+    return columns
+
+
 def _column_array(
-    table: Table, col: Column, rows: Sequence[Mapping[str, Any]], issues: list[TypeIssue]
+    table: Table,
+    col: Column,
+    values: Sequence[Any],
+    rows: Sequence[Mapping[str, Any]],
+    issues: list[TypeIssue],
 ) -> pa.Array:
     name = col.name
-    values = [row.get(name) for row in rows]
     try:
         return pa.array(values, type=col.type)
     except _CONVERSION_ERRORS:

@@ -32,7 +32,7 @@ def id_information_rows(study: Record, nct_id: str) -> list[Row]:
     """The org study id, then every secondary id, then every NCT alias (AACT's three id sources)."""
     rows: list[Row] = []
     org = get_path(study, f"{_IDENT}.orgStudyIdInfo")
-    if isinstance(org, Mapping):
+    if isinstance(org, dict):
         rows.append(_id_row(nct_id, "org_study_id", 0, org.get("id"), org))
     for i, info in items(get_list(study, f"{_IDENT}.secondaryIdInfos")):
         rows.append(_id_row(nct_id, "secondary_id", i, info.get("id"), info))
@@ -57,7 +57,7 @@ def sponsor_rows(study: Record, nct_id: str) -> list[Row]:
     """The lead sponsor ('lead') and every collaborator ('collaborator')."""
     rows: list[Row] = []
     lead = get_path(study, f"{_SPONS}.leadSponsor")
-    if isinstance(lead, Mapping):
+    if isinstance(lead, dict):
         rows.append(_sponsor_row(nct_id, "lead", 0, lead))
     for i, sponsor in items(get_list(study, f"{_SPONS}.collaborators")):
         rows.append(_sponsor_row(nct_id, "collaborator", i, sponsor))
@@ -67,7 +67,7 @@ def sponsor_rows(study: Record, nct_id: str) -> list[Row]:
 def responsible_party_rows(study: Record, nct_id: str) -> list[Row]:
     """One row when the study names a responsible party (AACT keeps the old free-text form too)."""
     party = get_path(study, f"{_SPONS}.responsibleParty")
-    if not isinstance(party, Mapping):
+    if not isinstance(party, dict):
         return []
     return [
         {

@@ -80,10 +80,25 @@ _WHO_MASKED = (
 _STD_AGES = (("child", "CHILD"), ("adult", "ADULT"), ("older_adult", "OLDER_ADULT"))
 
 
+def _grouped(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """(parent path, ((column, leaf key), ...)): each parent object is looked up once per study."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, path in columns:
+        parent, _, leaf = path.rpartition(".")
+        groups.setdefault(parent, []).append((name, leaf))
+    return tuple((parent, tuple(cols)) for parent, cols in groups.items())
+
+
+_COPIED_BY_PARENT = _grouped(_COPIED)
+
+
 def study_rows(study: Record, nct_id: str) -> list[Row]:
     """The study's one ctgov.studies row."""
     row: Row = {"nct_id": nct_id}
-    row |= {name: get_path(study, path) for name, path in _COPIED}
+    for parent, columns in _COPIED_BY_PARENT:
+        obj = get_dict(study, parent)
+        for name, leaf in columns:
+            row[name] = obj.get(leaf)
     row |= {name: parse_date(get_path(study, path)) for name, path in _FULL_DATES}
     status = get_dict(study, _ST)
     for prefix, key in _PARTIAL_DATES:
