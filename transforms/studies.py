@@ -96,7 +96,7 @@ def study_rows(study: Record, nct_id: str) -> list[Row]:
     """The study's one ctgov.studies row."""
     row: Row = {"nct_id": nct_id}
     for parent, columns in _COPIED_BY_PARENT:
-        obj = get_dict(study, parent)
+        obj = get_dict(study, parent) if parent else study  # top-level leaves: hasResults
         for name, leaf in columns:
             row[name] = obj.get(leaf)
     row |= {name: parse_date(get_path(study, path)) for name, path in _FULL_DATES}
