@@ -23,7 +23,7 @@ CTGOV_FAMILIES: tuple[str, ...] = (
     "annotations",
     "results",
 )
-OTHER_FAMILIES: tuple[str, ...] = ("history", "pipeline")
+OTHER_FAMILIES: tuple[str, ...] = ("history", "pipeline", "aact", "analyst")
 
 
 def _collect(families: tuple[str, ...]) -> tuple[Table, ...]:
