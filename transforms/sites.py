@@ -8,6 +8,7 @@ site, so that key is deliberately left alone.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -29,7 +30,13 @@ def is_investigator(role: Any) -> bool:
 
     A missing or non-text role is not an investigator, as in AACT (`nil !~ regex` is true there).
     """
-    return isinstance(role, str) and _INVESTIGATOR_ROLE.search(role) is not None
+    return isinstance(role, str) and _role_is_investigator(role)
+
+
+@lru_cache(maxsize=256)
+def _role_is_investigator(role: str) -> bool:
+    # A handful of distinct roles recur thousands of times: match each once.
+    return _INVESTIGATOR_ROLE.search(role) is not None
 
 
 def facility_id(nct_id: str, facility_ordinal: int) -> int:
@@ -41,7 +48,9 @@ def facility_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per location."""
     rows: list[Row] = []
     for i, loc in items(get_list(study, _LOCATIONS)):
-        geo = get_dict(loc, "geoPoint")
+        geo = loc.get("geoPoint")
+        if type(geo) is not dict:
+            geo = _NO_GEO
         rows.append(
             {
                 "id": facility_id(nct_id, i),
@@ -60,25 +69,29 @@ def facility_rows(study: Record, nct_id: str) -> list[Row]:
     return rows
 
 
+_NO_GEO: Mapping[str, Any] = {}
+
+
 def _location_contacts(study: Record) -> Iterator[tuple[int, int, Mapping[str, Any]]]:
     """(facility position, contact position, contact) for every object contact of every location."""
-    for f, loc in items(get_list(study, _LOCATIONS)):
-        for c, contact in items(get_list(loc, "contacts")):
-            yield f, c, contact
+    for f, loc in enumerate(get_list(study, _LOCATIONS)):
+        contacts = loc.get("contacts") if type(loc) is dict else None
+        if type(contacts) is list:
+            for c, contact in enumerate(contacts):
+                if type(contact) is dict:
+                    yield f, c, contact
 
 
-def _person_keys(table: str, nct_id: str, f: int, c: int) -> Row:
+def _person_row(table: str, nct_id: str, f: int, c: int, contact: Mapping[str, Any]) -> Row:
+    """The columns both contact tables share: keys, facility link, name, role and phone fields."""
     return {
         "id": stable_id(table, nct_id, f, c),
         "nct_id": nct_id,
         "facility_ordinal": f,
         "contact_ordinal": c,
         "facility_id": facility_id(nct_id, f),
-    }
-
-
-def _phone_fields(contact: Mapping[str, Any]) -> Row:
-    return {
+        "name": contact.get("name"),
+        "role": contact.get("role"),
         "email": contact.get("email"),
         "phone": contact.get("phone"),
         "phone_extension": contact.get("phoneExt"),
@@ -92,23 +105,17 @@ def facility_contact_rows(study: Record, nct_id: str) -> list[Row]:
     for f, c, contact in _location_contacts(study):
         if is_investigator(contact.get("role")):
             continue
-        contact_type = "backup" if f in with_primary else "primary"
+        row = _person_row("facility_contacts", nct_id, f, c, contact)
+        row["contact_type"] = "backup" if f in with_primary else "primary"
         with_primary.add(f)
-        rows.append(
-            _person_keys("facility_contacts", nct_id, f, c)
-            | {"contact_type": contact_type, "name": contact.get("name")}
-            | _phone_fields(contact)
-            | {"role": contact.get("role")}
-        )
+        rows.append(row)
     return rows
 
 
 def facility_investigator_rows(study: Record, nct_id: str) -> list[Row]:
     """Location contacts whose role names an investigator or a study chair."""
     return [
-        _person_keys("facility_investigators", nct_id, f, c)
-        | {"role": contact.get("role"), "name": contact.get("name")}
-        | _phone_fields(contact)
+        _person_row("facility_investigators", nct_id, f, c, contact)
         for f, c, contact in _location_contacts(study)
         if is_investigator(contact.get("role"))
     ]
