@@ -131,15 +131,19 @@ def load_bulk_zip(
     """Load a landed bulk ZIP batch by batch, skipping batches already committed, then set the
     default scope's cursor (the ZIP is not sorted, so the cursor moves only once it is all in)."""
     path = raw.resolve(landed)
-    done = state.loaded_pages(con)
+    done = {page for run, page in state.loaded_pages(con) if run == landed.run_id}
+    batches = bulk.bulk_batch_count(landed.study_count, meta.batch_size)
+    if done >= set(range(1, batches + 1)):
+        return  # everything committed (and the cursor set) when this ZIP was loaded
     ctx = LoadContext(
         run_id=run_of(landed.run_id),
         source="bulk",
         data_timestamp=parse_timestamp(landed.data_timestamp),
         fetched_at=parse_timestamp(landed.fetched_at) or utcnow(),
     )
-    for number, batch in enumerate(bulk.iter_bulk_studies(path, meta.batch_size), start=1):
-        if (landed.run_id, number) in done:
+    batches_in = bulk.iter_bulk_studies(path, meta.batch_size, skip=done)
+    for number, batch in enumerate(batches_in, start=1):
+        if number in done:
             continue
         records = [_parse_entry(nct, data) for nct, data in batch]
         digest = hashlib.sha256(b"".join(data for _, data in batch)).hexdigest()
@@ -202,6 +206,7 @@ def recover(
         if wanted is not None and run.run_id not in wanted:
             continue
         meta = RunMeta.from_dict(run.meta)
+        _adopt_unrecorded(raw, run.run_id, run.meta, meta)
         for landed in raw.iter_landed(run.run_id):
             if landed.kind == "bulk":
                 before = report.fetched
@@ -217,6 +222,19 @@ def recover(
     if loaded:
         log.info("loaded %d landed page(s) or batch(es) that were not yet committed", loaded)
     return loaded
+
+
+def _adopt_unrecorded(raw: RawStore, run_id: str, run_meta: Mapping[str, Any], meta: RunMeta) -> None:
+    """Give a manifest row to page files a crash left between writing and recording them."""
+    if meta.source != "api" or not raw.unrecorded_pages(run_id):
+        return
+    rows = list(raw.iter_landed(run_id))
+    landing = raw.start_run(run_id, run_meta)
+    landing.adopt_unrecorded(
+        data_timestamp=rows[0].data_timestamp if rows else None,
+        scope_key=meta.scope_key,
+        params=rows[0].params if rows else {},
+    )
 
 
 def zip_data_timestamp(path: Path) -> dt.datetime | None:

@@ -7,6 +7,7 @@ last committed batch and the previous publication in place.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from schemas.tables import ALL_TABLES, ALL_VIEWS, schema_fingerprint
 from warehouse import bulk, runs, state
 from warehouse.database import connect, ensure_schema
 from warehouse.lock import WriterLock
-from warehouse.raw import LandedPage, RawStore, RunLanding
+from warehouse.raw import PendingPage, RawStore, RunLanding
 
 log = logging.getLogger(__name__)
 
@@ -168,16 +169,18 @@ def _walk(
     params = scope.params(window)
     first_page = report.pages
     seen: set[str] = set()
-    landed_pages: dict[int, LandedPage] = {}
+    written: dict[int, tuple[PendingPage, dt.datetime]] = {}
 
     def land(page_no: int, body: bytes) -> None:
-        landed_pages[page_no] = landing.land_page(
-            first_page + page_no, body, data_timestamp=data_timestamp,
-            fetched_at=utcnow(), scope_key=scope.key, params=params,
-        )
+        # On disk before anything parses it; the manifest row follows with the client's count.
+        written[page_no] = (landing.write_page(first_page + page_no, body), utcnow())
 
     for page in api.iter_pages(params, on_page=land):
-        landed = landed_pages.pop(page.page_no)
+        pending, fetched_at = written.pop(page.page_no)
+        landed = landing.record_page(
+            pending, data_timestamp=data_timestamp, fetched_at=fetched_at,
+            scope_key=scope.key, params=params, study_count=len(page.studies),
+        )
         ids = {n for n in map(_nct, page.studies) if n is not None}
         report.duplicates_in_run += len(ids & seen)
         seen |= ids

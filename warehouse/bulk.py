@@ -12,7 +12,7 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,29 +104,35 @@ def _check_extent(path: Path, infos: list[zipfile.ZipInfo], size: int) -> None:
         )
 
 
-def iter_bulk_studies(path: Path, batch_size: int) -> Iterator[list[tuple[str, bytes]]]:
+def iter_bulk_studies(
+    path: Path, batch_size: int, *, skip: Container[int] = ()
+) -> Iterator[list[tuple[str, bytes]]]:
     """Yield batches of (nct_id, study JSON bytes) straight from the archive.
 
     Memory stays bounded by one batch of entries: nothing is unpacked to disk and the archive is
-    never read whole. Entries that are not study files are skipped (and logged).
+    never read whole. Entries that are not study files are skipped (and logged). Batches are
+    numbered from 1 in archive order; those in `skip` are yielded empty, without reading their
+    entries, so a resumed load costs nothing for what is already committed.
 
     Raises:
         BulkArchiveError: if an entry fails its CRC check or its data is cut short.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    batch: list[tuple[str, bytes]] = []
     with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            nct_id = _entry_id(info)
-            if nct_id is None:
+        studies = [(nct, info) for info in archive.infolist() if (nct := _entry_id(info)) is not None]
+        for start in range(0, len(studies), batch_size):
+            number = start // batch_size + 1
+            chunk = studies[start : start + batch_size]
+            if number in skip:
+                yield []
                 continue
-            batch.append((nct_id, _read_entry(archive, info, path)))
-            if len(batch) >= batch_size:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+            yield [(nct, _read_entry(archive, info, path)) for nct, info in chunk]
+
+
+def bulk_batch_count(study_entries: int, batch_size: int) -> int:
+    """How many batches `iter_bulk_studies` yields for an archive of `study_entries` studies."""
+    return -(-study_entries // batch_size)
 
 
 def _entry_id(info: zipfile.ZipInfo) -> str | None:

@@ -23,7 +23,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,12 @@ class RawStore:
                 continue
             yield landed
 
+    def unrecorded_pages(self, run_id: str) -> list[Path]:
+        """Page files of a run that have no manifest row (a crash between write and record)."""
+        recorded = {landed.path.rsplit("/", 1)[-1] for landed in self.iter_landed(run_id)}
+        folder = self._run_dir(run_id)
+        return [p for p in sorted(folder.glob("page-*.json.zst")) if p.name not in recorded]
+
     def read_page(self, landed: LandedPage) -> bytes:
         """The page body exactly as fetched, checked against its recorded sha256.
 
@@ -178,6 +184,17 @@ def _checked_run_id(run_id: str) -> str:
     return run_id
 
 
+@dataclass(frozen=True)
+class PendingPage:
+    """A page file written by `RunLanding.write_page`, waiting for its manifest row."""
+
+    page_no: int
+    name: str
+    sha256: str
+    size: int
+    landed: LandedPage | None  # set when these bytes were already landed and recorded
+
+
 @dataclass
 class RunLanding:
     """Lands pages into one run folder; safe to share between threads."""
@@ -214,6 +231,25 @@ class RunLanding:
         Landing the same bytes again under the same number is a no-op (a retried run); other
         bytes raise `PageConflict`. `study_count` is counted from the body when not given.
         """
+        pending = self.write_page(page_no, body)
+        if pending.landed is not None:
+            return pending.landed
+        return self.record_page(
+            pending,
+            data_timestamp=data_timestamp,
+            fetched_at=fetched_at,
+            scope_key=scope_key,
+            params=params,
+            study_count=_count_studies(body) if study_count is None else study_count,
+        )
+
+    def write_page(self, page_no: int, body: bytes) -> PendingPage:
+        """First half of landing: the page file, durable and immutable, before anything parses it.
+
+        The manifest row follows with `record_page` once the caller knows the study count (from
+        its own parse, so a 17 MB page is parsed once). A page file whose row never came (the
+        process died in between) is adopted by `adopt_unrecorded`.
+        """
         name = f"page-{page_no:05d}.json.zst"
         digest = hashlib.sha256(body).hexdigest()
         with self._lock:
@@ -221,23 +257,60 @@ class RunLanding:
             if target.exists():
                 existing = self._check_same(target, digest, page_no)
                 if existing is not None:
-                    return existing
+                    return PendingPage(page_no, name, digest, len(body), existing)
             else:
                 _write_once(target, zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(body))
-            landed = LandedPage(
-                run_id=self.run_id,
-                page_no=page_no,
-                path=f"{self.run_id}/{name}",
-                scope_key=scope_key,
-                params=dict(params),
-                study_count=_count_studies(body) if study_count is None else study_count,
-                sha256=digest,
-                bytes=len(body),
-                fetched_at=_iso(fetched_at),
-                data_timestamp=data_timestamp,
-            )
+        return PendingPage(page_no, name, digest, len(body), None)
+
+    def record_page(
+        self,
+        pending: PendingPage,
+        *,
+        data_timestamp: str | None,
+        fetched_at: datetime | str,
+        scope_key: str,
+        params: Mapping[str, str],
+        study_count: int,
+    ) -> LandedPage:
+        """Second half of landing: the manifest row of a written page."""
+        if pending.landed is not None:
+            return pending.landed
+        landed = LandedPage(
+            run_id=self.run_id,
+            page_no=pending.page_no,
+            path=f"{self.run_id}/{pending.name}",
+            scope_key=scope_key,
+            params=dict(params),
+            study_count=study_count,
+            sha256=pending.sha256,
+            bytes=pending.size,
+            fetched_at=_iso(fetched_at),
+            data_timestamp=data_timestamp,
+        )
+        with self._lock:
             self._append(landed)
-            return landed
+        return landed
+
+    def adopt_unrecorded(
+        self, *, data_timestamp: str | None, scope_key: str, params: Mapping[str, str]
+    ) -> list[LandedPage]:
+        """Record page files a crash left without a manifest row (so nothing landed is lost)."""
+        adopted: list[LandedPage] = []
+        for path in sorted(self.folder.glob("page-*.json.zst")):
+            page_no = int(path.name.split("-")[1].split(".")[0])
+            if ("page", page_no) in self._rows:
+                continue
+            body = zstandard.ZstdDecompressor().decompress(path.read_bytes())
+            pending = PendingPage(page_no, path.name, hashlib.sha256(body).hexdigest(), len(body), None)
+            fetched = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+            adopted.append(
+                self.record_page(
+                    pending, data_timestamp=data_timestamp, fetched_at=fetched,
+                    scope_key=scope_key, params=params, study_count=_count_studies(body),
+                )
+            )
+            log.warning("adopted page %s that an interrupted run wrote but never recorded", path)
+        return adopted
 
     def bulk_target(self) -> Path:
         """The download target for this run's bulk ZIP (its folder is created)."""
