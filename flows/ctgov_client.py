@@ -233,6 +233,15 @@ class CtgovClient:
         doc = self._call(lambda: _json_object(self._get("/version", {})), "GET /version")
         return ApiVersion(str(doc.get("apiVersion", "")), str(doc.get("dataTimestamp", "")))
 
+    def metadata(self) -> list[dict[str, Any]]:
+        """`GET /studies/metadata`: the registry's field tree (`FieldNode[]`), with retries.
+
+        Indexed-only and historic-only fields are not asked for: records never carry them.
+        """
+        return self._call(
+            lambda: _json_array(self._get("/studies/metadata", {})), "GET /studies/metadata"
+        )
+
     def iter_pages(
         self,
         params: Mapping[str, str],
@@ -571,6 +580,16 @@ def _json_object(response: requests.Response) -> dict[str, Any]:
         raise _Transient(f"body is not JSON ({err})") from err
     if not isinstance(doc, dict):
         raise _Transient("body is not a JSON object")
+    return doc
+
+
+def _json_array(response: requests.Response) -> list[dict[str, Any]]:
+    try:
+        doc = orjson.loads(_body(response))
+    except orjson.JSONDecodeError as err:
+        raise _Transient(f"body is not JSON ({err})") from err
+    if not isinstance(doc, list):
+        raise _Transient("body is not a JSON array")
     return doc
 
 

@@ -1,4 +1,8 @@
-"""What gets published, and publishing it: the declared tables as Parquet plus the analyst database."""
+"""What gets published, and publishing it: the declared tables as Parquet plus the analyst database.
+
+Nothing is published unless the publishing gate (`warehouse.gate`) passes; an operator can
+override it (`trialsync publish --force`), and the report then notes what was overridden.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ from flows.settings import Settings
 from schemas.table import Table
 from schemas.tables import ALL_TABLES, ALL_VIEWS, CTGOV_TABLES, by_name, schema_fingerprint
 from warehouse.analyst import analyst_statements
-from warehouse.publish import ExportSpec, PublishResult, publish
+from warehouse.gate import GateFailed, gate_problems
+from warehouse.publish import ExportSpec, PublishResult, current_manifest, export_stats, publish
 
 log = logging.getLogger(__name__)
+
+__all__ = ["GateFailed", "export_specs", "publish_warehouse"]
 
 # History is published without the compressed raw records (they stay in the working database and
 # in raw/); everything else that readers use is published whole.
@@ -56,11 +63,29 @@ def _without_raw(table: Table) -> Table:
 
 
 def publish_warehouse(
-    con: duckdb.DuckDBPyConnection, settings: Settings, report: RunReport
+    con: duckdb.DuckDBPyConnection, settings: Settings, report: RunReport, *, force: bool = False
 ) -> PublishResult:
-    """Publish the current warehouse state for `report`'s run."""
+    """Publish the current warehouse state for `report`'s run, if the publishing gate passes.
+
+    Raises:
+        GateFailed: with every reason, when the gate finds problems and `force` is not set; the
+            previous publication stays in place.
+    """
     specs = export_specs()
     tables = [s.table for s in specs]
+    stats = export_stats(con, specs)
+    problems = gate_problems(
+        con,
+        current_manifest(settings.data_dir),
+        stats,
+        max_row_drop=settings.gate_max_row_drop,
+        max_fill_drop=settings.gate_max_fill_drop,
+    )
+    if problems and not force:
+        raise GateFailed(problems)
+    if problems:
+        report.notes.append("publishing gate overridden (--force): " + "; ".join(problems))
+        log.warning("%s", report.notes[-1])
 
     def statements(snapshot: Path) -> list[str]:
         return analyst_statements(snapshot.resolve(), tables, ALL_VIEWS)
@@ -74,6 +99,7 @@ def publish_warehouse(
         exports=specs,
         analyst_sql=statements,
         keep=settings.keep_snapshots,
+        stats=stats,
     )
     report.published = str(result.snapshot_dir)
     return result

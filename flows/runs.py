@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flows.loading import LoadOutcome
 
@@ -31,6 +31,14 @@ def parse_timestamp(value: str | None) -> dt.datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed
+
+
+class DriftAlert(NamedTuple):
+    """One (path, kind) of upstream schema drift a run saw, with how often."""
+
+    path: str
+    kind: str
+    occurrences: int
 
 
 @dataclass
@@ -65,6 +73,15 @@ class RunReport:
             yield
         finally:
             self.timings[step] = round(self.timings.get(step, 0.0) + time.perf_counter() - start, 3)
+
+    @property
+    def drift_alerts(self) -> list[DriftAlert]:
+        """Every drift seen by the run except known extras: what the report must show loudly."""
+        return [
+            DriftAlert(path, kind, count)
+            for (path, kind), count in sorted(self.outcome.drift.items())
+            if kind != "known_extra"
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""

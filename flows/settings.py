@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,47 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field("6GB", description="DuckDB memory_limit for the writer.")
     duckdb_threads: int = Field(2, ge=1, description="DuckDB worker threads.")
     keep_snapshots: int = Field(3, ge=1, description="Published snapshots kept on disk.")
+    reconcile_slice: int = Field(
+        5000,
+        ge=0,
+        description="Studies `trialsync reconcile` re-fetches per run, longest-unfetched first, to "
+        "catch derived-data changes that do not move lastUpdatePostDate.",
+    )
+    summary_backend: Literal["template", "openai"] = Field(
+        "template",
+        description="Who writes summary headlines and ledes: 'template' (default) or 'openai' "
+        "(an OpenAI-compatible endpoint, checked by the verifier, template text on any failure).",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API base including the version, e.g. http://127.0.0.1:8080/v1.",
+    )
+    llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="Bearer token for the LLM endpoint, if it needs one."
+    )
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for one LLM reply.")
+    metadata_check_hours: float = Field(
+        24.0,
+        ge=0,
+        description="Compare the API's field list (/studies/metadata) with the model at most this "
+        "often (hours; 0 = every sync).",
+    )
+    gate_max_row_drop: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Publishing gate: refuse to publish when a table lost more than this share of "
+        "the rows it had in the last publication (tables of 100+ rows).",
+    )
+    gate_max_fill_drop: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Publishing gate: refuse to publish when a registry column's share of "
+        "non-NULL values fell by more than this (absolute) since the last publication (tables "
+        "of 100+ rows).",
+    )
 
     @field_validator("api_url")
     @classmethod

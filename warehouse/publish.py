@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,34 @@ class ExportSpec:
 
 
 @dataclass(frozen=True)
+class TableStats:
+    """A dataset's row count and, per column, the share of rows where it is not NULL."""
+
+    rows: int
+    fill_rates: dict[str, float]  # empty when the dataset has no rows
+
+
+def table_stats(con: duckdb.DuckDBPyConnection, spec: ExportSpec) -> TableStats:
+    """Rows and fill rates of one dataset, in one scan of its query."""
+    names = spec.table.column_names
+    # Declared column names only (never registry text), quoted as identifiers.
+    counts = ", ".join(f'count("{name}")' for name in names)
+    row = fetch_one(con, f"SELECT count(*), {counts} FROM ({spec.select})")
+    rows = int(row[0]) if row else 0
+    if not row or not rows:
+        return TableStats(rows, {})
+    rates = {name: round(int(count) / rows, 6) for name, count in zip(names, row[1:], strict=True)}
+    return TableStats(rows, rates)
+
+
+def export_stats(
+    con: duckdb.DuckDBPyConnection, exports: Sequence[ExportSpec]
+) -> dict[str, TableStats]:
+    """`table_stats` of every dataset, by table name (the manifest's keys)."""
+    return {spec.table.name: table_stats(con, spec) for spec in exports}
+
+
+@dataclass(frozen=True)
 class PublishResult:
     """Where the new publication is, and its manifest."""
 
@@ -76,17 +104,22 @@ def publish(
     analyst_sql: Callable[[Path], list[str]],
     extras: Sequence[Extra] = (),
     keep: int = 3,
+    stats: Mapping[str, TableStats] | None = None,
 ) -> PublishResult:
     """Export, write the analyst database and the manifest, then switch `published` atomically.
 
     `analyst_sql(snapshot_dir)` returns the statements that create the analyst views;
     each `extras` callable writes additional files (e.g. summaries) into the staging folder.
+    `stats` are the datasets' `export_stats` if the caller already has them (the publishing gate
+    computes them on the same data); otherwise they are computed here. Their fill rates go into
+    the manifest, so the next publication can compare.
     """
     snapshots = data_dir / SNAPSHOTS
     snapshots.mkdir(parents=True, exist_ok=True)
     final = _unique_dir(snapshots, run_id)
     staging = snapshots / f".staging-{final.name}"
     try:
+        fills = stats if stats is not None else export_stats(con, exports)
         files = {spec.table.name: _export(con, spec, staging / "parquet" / spec.table.name) for spec in exports}
         for extra in extras:
             extra(staging)
@@ -94,7 +127,7 @@ def publish(
         # checks a view's Parquet files when the view is created. Nothing points here yet.
         staging.rename(final)
         _write_analyst_db(final / ANALYST_DB, analyst_sql(final))
-        manifest = _manifest(run_id, data_timestamp, schema_version, files)
+        manifest = _manifest(run_id, data_timestamp, schema_version, files, fills)
         write_atomic(final / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
         fsync_tree(final)
         _switch(data_dir / PUBLISHED, final)
@@ -162,6 +195,7 @@ def _manifest(
     data_timestamp: dt.datetime | None,
     schema_version: str,
     files: dict[str, list[dict[str, Any]]],
+    stats: Mapping[str, TableStats],
 ) -> dict[str, Any]:
     return {
         "run_id": run_id,
@@ -170,6 +204,11 @@ def _manifest(
         "tables": {
             name: {"rows": sum(f["rows"] for f in entries), "files": entries}
             for name, entries in sorted(files.items())
+        },
+        # Per column, the share of non-NULL values: a column that empties between two
+        # publications is how an upstream rename shows (see warehouse/gate.py).
+        "fill_rates": {
+            name: dict(stats[name].fill_rates) for name in sorted(files) if name in stats
         },
     }
 

@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from flows.ctgov_client import ApiError
@@ -175,9 +176,15 @@ def print_report(report: RunReport) -> None:
     if data["events"]:
         events = ", ".join(f"{k} {v:,}" for k, v in sorted(data["events"].items()))
         out.print(f"  change events: {events}")
-    drift = [d for d in data["drift"] if d["kind"] != "known_extra"]
-    if drift:
-        out.print(f"  [yellow]schema drift: {len(drift)} path(s)[/] (trialsync status)")
+    alerts = report.drift_alerts
+    if alerts:
+        out.print(f"  [bold yellow]schema drift: {len(alerts)} path(s)[/] (trialsync status)")
+        for alert in alerts:
+            out.print(
+                f"    [yellow]{alert.kind}[/] {escape(alert.path)} ({alert.occurrences:,}×)",
+                highlight=False,
+                soft_wrap=True,
+            )
     for note in report.notes:
         out.print(f"  note: {note}")
     if report.published:
