@@ -7,6 +7,7 @@ override it (`trialsync publish --force`), and the report then notes what was ov
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,7 @@ from schemas.tables import ALL_TABLES, ALL_VIEWS, CTGOV_TABLES, by_name, schema_
 from warehouse.analyst import analyst_statements
 from warehouse.gate import GateFailed, gate_problems
 from warehouse.publish import ExportSpec, PublishResult, current_manifest, export_stats, publish
+from warehouse.summary_files import write_summary_files
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,9 @@ def export_specs() -> list[ExportSpec]:
     for name in _PUBLISHED_OTHER:
         table = by_name(name)
         columns = ", ".join(c.name for c in table.columns if c.name != "raw_record")
-        specs.append(ExportSpec(_without_raw(table), f"SELECT {columns} FROM {table.qualified_name}"))
+        specs.append(
+            ExportSpec(_without_raw(table), f"SELECT {columns} FROM {table.qualified_name}")
+        )
     specs += [ExportSpec(t) for t in ALL_TABLES if t.schema == "pub"]
     return specs
 
@@ -100,6 +104,9 @@ def publish_warehouse(
         analyst_sql=statements,
         keep=settings.keep_snapshots,
         stats=stats,
+        # The plain-language pages are written into the snapshot being staged, so they switch
+        # with the Parquet and the analyst database, atomically.
+        extras=[partial(write_summary_files, con)],
     )
     report.published = str(result.snapshot_dir)
     return result
