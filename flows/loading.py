@@ -1,7 +1,8 @@
 """Loading one batch of records: screen, decide, normalize, write. Plain functions, no Prefect.
 
-This is the one load path. Pages from the API, entries of the bulk ZIP and replayed raw pages all go
-through `load_records`, which is why re-loading any of them is idempotent and a rebuild is identical.
+This is the one load path. Pages from the API, entries of the bulk ZIP and replayed raw pages all
+go through `load_records`, which is why re-loading any of them is idempotent and a rebuild is
+identical.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from transforms.versions import (
     LoadContext,
     closed_versions,
     decide,
+    refetched_ids,
     state_rows,
     version_rows,
 )
 from warehouse import state
-from warehouse.loader import BatchWrite, CursorAdvance, apply_batch
-
+from warehouse.loader import BatchWrite, CursorAdvance, FetchStamp, apply_batch
 
 _OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 
@@ -92,7 +93,11 @@ def load_records(
     decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
     previous = state.version_records(
         con,
-        [(d.study.nct_id, d.previous_version_no or 0) for d in decisions if d.action is Action.NEW_VERSION],
+        [
+            (d.study.nct_id, d.previous_version_no or 0)
+            for d in decisions
+            if d.action is Action.NEW_VERSION
+        ],
     )
     events = batch_events(decisions, previous, ctx, emit_added=emit_added)
     to_write = [d for d in decisions if d.action in WRITES_ROWS]
@@ -100,13 +105,16 @@ def load_records(
         [(d.study.nct_id, d.study.record) for d in to_write],
         strict=frozenset(d.study.nct_id for d in to_write if d.study.has_type_drift),
     )
-    max_seen = max((s.last_update_post_date for s in studies if s.last_update_post_date), default=None)
+    max_seen = max(
+        (s.last_update_post_date for s in studies if s.last_update_post_date), default=None
+    )
     batch = BatchWrite(
         replace_ids=[d.study.nct_id for d in to_write if d.action is not Action.ADD],
         ctgov_rows=normalized.tables,
         new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx)),
         closed_versions=closed_versions(decisions, ctx),
         states=_arrow(STUDY_STATE, state_rows(decisions, ctx)),
+        refetched=FetchStamp(refetched_ids(decisions), ctx.fetched_at),
         events={CHANGE_EVENTS: _arrow(CHANGE_EVENTS, events)},
         pages=pages,
         quarantine=_arrow(QUARANTINE, _quarantine_rows(screening, ctx, page_ref)),

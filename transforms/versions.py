@@ -27,17 +27,34 @@ class CurrentState(Protocol):
     """What the decision needs to know about a study the warehouse already has."""
 
     @property
-    def version_no(self) -> int: ...
+    def version_no(self) -> int:
+        """The current version."""
+        ...
+
     @property
-    def content_hash(self) -> str: ...
+    def content_hash(self) -> str:
+        """content_hash of the current version."""
+        ...
+
     @property
-    def record_hash(self) -> str: ...
+    def record_hash(self) -> str:
+        """record_hash of the record the current rows were built from."""
+        ...
+
     @property
-    def last_update_post_date(self) -> dt.date | None: ...
+    def last_update_post_date(self) -> dt.date | None:
+        """The lastUpdatePostDate of that record."""
+        ...
+
     @property
-    def first_seen_at(self) -> dt.datetime: ...
+    def first_seen_at(self) -> dt.datetime:
+        """valid_from of the first version."""
+        ...
+
     @property
-    def is_removed(self) -> bool: ...
+    def is_removed(self) -> bool:
+        """True once reconcile found the study gone."""
+        ...
 
 
 class Action(enum.Enum):
@@ -98,6 +115,7 @@ def _decide_one(study: ScreenedStudy, state: CurrentState | None) -> Decision:
     return Decision(study, action, version, state.version_no, state.first_seen_at, state.is_removed)
 
 
+_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 WRITES_ROWS = frozenset({Action.ADD, Action.NEW_VERSION, Action.REFRESH})
 NEW_VERSIONS = frozenset({Action.ADD, Action.NEW_VERSION})
 
@@ -111,7 +129,7 @@ def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[s
             "content_hash": d.study.content_hash,
             "record_hash": d.study.record_hash,
             "last_update_post_date": d.study.last_update_post_date,
-            "overall_status": get_path(d.study.record, "protocolSection.statusModule.overallStatus"),
+            "overall_status": get_path(d.study.record, _OVERALL_STATUS),
             "data_timestamp": ctx.data_timestamp,
             "run_id": ctx.run_id,
             "source": ctx.source,
@@ -149,7 +167,16 @@ def state_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[str
             "first_seen_at": d.first_seen_at or ctx.observed_at,
             "is_removed": False,
             "removed_at": None,
+            "last_fetched_at": ctx.fetched_at,
         }
         for d in decisions
         if d.action in WRITES_ROWS
     ]
+
+
+def refetched_ids(decisions: Sequence[Decision]) -> list[str]:
+    """Studies fetched again with no row to write (unchanged, or older than stored).
+
+    Only their `last_fetched_at` moves, so that reconcile's rotating re-fetch moves on.
+    """
+    return [d.study.nct_id for d in decisions if d.action not in WRITES_ROWS]

@@ -30,6 +30,14 @@ class CursorAdvance:
     run_id: str
 
 
+@dataclass(frozen=True)
+class FetchStamp:
+    """Studies fetched again with nothing to rewrite: only their `last_fetched_at` moves."""
+
+    nct_ids: Sequence[str]
+    fetched_at: dt.datetime
+
+
 @dataclass
 class BatchWrite:
     """Everything one batch writes. Tables are Arrow tables of the declared schemas."""
@@ -39,6 +47,7 @@ class BatchWrite:
     new_versions: pa.Table | None = None
     closed_versions: Sequence[tuple[str, int, dt.datetime]] = ()
     states: pa.Table | None = None
+    refetched: FetchStamp | None = None
     events: Mapping[Table, pa.Table] = field(default_factory=dict)
     pages: pa.Table | None = None
     quarantine: pa.Table | None = None
@@ -75,7 +84,9 @@ def _replace_study_rows(
     con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: dict[str, int]
 ) -> None:
     if batch.replace_ids:
-        con.register("_replace_ids", pa.table({"nct_id": pa.array(list(batch.replace_ids), pa.string())}))
+        con.register(
+            "_replace_ids", pa.table({"nct_id": pa.array(list(batch.replace_ids), pa.string())})
+        )
         try:
             for table in CTGOV_TABLES:
                 con.execute(
@@ -88,7 +99,9 @@ def _replace_study_rows(
         written[table.qualified_name] = insert_arrow(con, table, rows)
 
 
-def _write_history(con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: dict[str, int]) -> None:
+def _write_history(
+    con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: dict[str, int]
+) -> None:
     if batch.closed_versions:
         closing = pa.table(
             {
@@ -106,7 +119,9 @@ def _write_history(con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: d
         finally:
             con.unregister("_closing")
     if batch.new_versions is not None:
-        written[STUDY_VERSIONS.qualified_name] = insert_arrow(con, STUDY_VERSIONS, batch.new_versions)
+        written[STUDY_VERSIONS.qualified_name] = insert_arrow(
+            con, STUDY_VERSIONS, batch.new_versions
+        )
     if batch.states is not None and batch.states.num_rows:
         con.register("_states", batch.states)
         try:
@@ -116,6 +131,21 @@ def _write_history(con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: d
         finally:
             con.unregister("_states")
         written[STUDY_STATE.qualified_name] = batch.states.num_rows
+    if batch.refetched is not None and batch.refetched.nct_ids:
+        _stamp_fetched(con, batch.refetched)
+
+
+def _stamp_fetched(con: duckdb.DuckDBPyConnection, stamp: FetchStamp) -> None:
+    """Move `last_fetched_at` forward (never back: a replayed older page must not rewind it)."""
+    con.register("_refetched", pa.table({"nct_id": pa.array(list(stamp.nct_ids), pa.string())}))
+    try:
+        con.execute(
+            "UPDATE history.study_state SET last_fetched_at = greatest(last_fetched_at, ?) "
+            "WHERE nct_id IN (SELECT nct_id FROM _refetched)",
+            [stamp.fetched_at],
+        )
+    finally:
+        con.unregister("_refetched")
 
 
 def _merge_drift(con: duckdb.DuckDBPyConnection, drift: pa.Table) -> int:
@@ -129,7 +159,7 @@ def _merge_drift(con: duckdb.DuckDBPyConnection, drift: pa.Table) -> int:
         )
     finally:
         con.unregister("_drift")
-    return drift.num_rows
+    return int(drift.num_rows)
 
 
 def _advance_cursor(con: duckdb.DuckDBPyConnection, cursor: CursorAdvance) -> None:

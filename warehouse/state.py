@@ -74,13 +74,24 @@ def version_records(
 
 def cursor_date(con: duckdb.DuckDBPyConnection, scope_key: str) -> dt.date | None:
     """The committed cursor of a scope, or None before its first run."""
-    row = fetch_one(con, "SELECT cursor_date FROM pipeline.cursors WHERE scope_key = ?", [scope_key])
+    row = fetch_one(
+        con, "SELECT cursor_date FROM pipeline.cursors WHERE scope_key = ?", [scope_key]
+    )
     return None if row is None else row[0]
+
+
+def synced_scopes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The scope (JSON) of every selection the warehouse keeps a cursor for."""
+    return [
+        row[0] for row in con.execute("SELECT scope FROM pipeline.cursors ORDER BY 1").fetchall()
+    ]
 
 
 def loaded_pages(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int]]:
     """(run_id, page_no) of every page whose studies are committed."""
-    return {(r, int(p)) for r, p in con.execute("SELECT run_id, page_no FROM pipeline.pages").fetchall()}
+    return {
+        (r, int(p)) for r, p in con.execute("SELECT run_id, page_no FROM pipeline.pages").fetchall()
+    }
 
 
 def study_count(con: duckdb.DuckDBPyConnection) -> int:

@@ -10,6 +10,7 @@ import pytest
 
 from flows.loading import load_records
 from schemas.tables import ALL_TABLES, CTGOV_TABLES, schema_fingerprint
+from tests.support.warehouse import FETCH_BOOKKEEPING
 from transforms.versions import LoadContext
 from warehouse.database import connect, ensure_schema, table_counts
 
@@ -31,7 +32,7 @@ def con(tmp_path):
 def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     out = {}
     for table in (*CTGOV_TABLES, *[t for t in ALL_TABLES if t.schema == "history"]):
-        cols = ", ".join(c.name for c in table.columns)
+        cols = ", ".join(c.name for c in table.columns if c.name not in FETCH_BOOKKEEPING)
         out[table.qualified_name] = sorted(
             map(repr, con.execute(f"SELECT {cols} FROM {table.qualified_name}").fetchall())
         )
@@ -46,6 +47,27 @@ def test_loading_the_same_records_twice_changes_nothing(con, sample_studies):
     second = load_records(con, records, _ctx("run-2", T0 + dt.timedelta(days=1)))
     assert second.actions == {"unchanged": len(sample_studies)}
     assert _snapshot(con) == before
+
+
+def test_every_fetched_study_gets_its_fetch_time_changed_or_not(con, sample_studies):
+    # reconcile re-fetches the studies fetched longest ago, so an unchanged (or older) record
+    # must move last_fetched_at too, or the same slice would be re-fetched forever.
+    records = list(sample_studies.values())[:20]
+    load_records(con, records, _ctx("run-1"))
+    later = T0 + dt.timedelta(days=3)
+    older = copy.deepcopy(records[0])
+    older["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2001-01-01"
+    outcome = load_records(con, [older, *records[1:10]], _ctx("run-2", later))
+    assert outcome.actions == {"stale": 1, "unchanged": 9}
+    stamps = dict(con.execute("SELECT nct_id, last_fetched_at FROM history.study_state").fetchall())
+    ids = [r["protocolSection"]["identificationModule"]["nctId"] for r in records]
+    assert [stamps[n] for n in ids] == [later] * 10 + [T0] * 10
+    # a page replayed late (fetched before) never moves it back
+    load_records(con, records[:10], _ctx("run-1"))
+    assert con.execute(
+        "SELECT min(last_fetched_at) FROM history.study_state WHERE nct_id IN (SELECT unnest(?))",
+        [ids[:10]],
+    ).fetchall() == [(later,)]
 
 
 def test_noise_only_refresh_creates_no_version(con, version_pairs):
@@ -85,7 +107,10 @@ def test_an_older_record_never_replaces_a_newer_one(con, sample_studies):
     load_records(con, [study], _ctx("run-1"))
     outcome = load_records(con, [older], _ctx("run-2"))
     assert outcome.actions == {"stale": 1}
-    assert con.execute("SELECT count(*) FROM ctgov.conditions WHERE name = 'stale'").fetchall()[0][0] == 0
+    assert (
+        con.execute("SELECT count(*) FROM ctgov.conditions WHERE name = 'stale'").fetchall()[0][0]
+        == 0
+    )
 
 
 def test_duplicates_in_a_batch_resolve_to_the_newest(con, sample_studies):
@@ -100,7 +125,11 @@ def test_duplicates_in_a_batch_resolve_to_the_newest(con, sample_studies):
 
 def test_unusable_records_are_quarantined_and_the_rest_load(con, sample_studies):
     good = list(sample_studies.values())[:5]
-    bad = [{"protocolSection": {"identificationModule": {}}}, "not even an object", {"hasResults": True}]
+    bad = [
+        {"protocolSection": {"identificationModule": {}}},
+        "not even an object",
+        {"hasResults": True},
+    ]
     outcome = load_records(con, [*good, *bad], _ctx("run-1"), page_ref="run-1/page-1")
     assert outcome.actions["add"] == 5
     assert outcome.quarantined == 3
@@ -136,12 +165,20 @@ def test_a_failing_batch_leaves_the_database_as_it_was(con, sample_studies, monk
 
 
 def test_a_value_of_the_wrong_type_is_nulled_and_reported_not_coerced(con, sample_studies):
-    study = copy.deepcopy(next(r for r in sample_studies.values() if r["protocolSection"].get("conditionsModule", {}).get("conditions")))
+    study = copy.deepcopy(
+        next(
+            r
+            for r in sample_studies.values()
+            if r["protocolSection"].get("conditionsModule", {}).get("conditions")
+        )
+    )
     study["protocolSection"]["conditionsModule"]["conditions"] = [12.5, "A real condition"]
     outcome = load_records(con, [study], _ctx("run-1"))
     assert outcome.actions == {"add": 1}
     assert [i.column for i in outcome.type_issues] == ["name"]
     rows = con.execute("SELECT ordinal, name FROM ctgov.conditions ORDER BY ordinal").fetchall()
     assert rows == [(0, None), (1, "A real condition")]  # the list keeps both items
-    drift = con.execute("SELECT path, kind FROM pipeline.schema_drift WHERE kind = 'type_mismatch'").fetchall()
+    drift = con.execute(
+        "SELECT path, kind FROM pipeline.schema_drift WHERE kind = 'type_mismatch'"
+    ).fetchall()
     assert drift == [("protocolSection.conditionsModule.conditions[]", "type_mismatch")]

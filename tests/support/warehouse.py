@@ -33,17 +33,35 @@ def fast_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
 
 def cli_env(**extra: str) -> dict[str, str]:
     """Environment for running `trialsync` in a subprocess (fast retries, no telemetry)."""
-    env = {**os.environ, "DO_NOT_TRACK": "1", "TRIALSYNC_REQUESTS_PER_SECOND": "1000",
-           "TRIALSYNC_BACKOFF_INITIAL": "0.01", "TRIALSYNC_BACKOFF_MAX": "0.05"}
+    env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "TRIALSYNC_REQUESTS_PER_SECOND": "1000",
+        "TRIALSYNC_BACKOFF_INITIAL": "0.01",
+        "TRIALSYNC_BACKOFF_MAX": "0.05",
+    }
     env.update(extra)
     return env
 
 
-def trialsync(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def trialsync(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI."""
     exe = Path(sys.executable).with_name("trialsync")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env or cli_env(),
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        env=env or cli_env(),
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+# Moves every time a record is fetched again, changed or not (reconcile's rotation reads it): a
+# re-fetch that changes nothing else is still "no change" for these snapshots.
+FETCH_BOOKKEEPING = frozenset({"last_fetched_at"})
 
 
 def content_snapshot(db: Path | duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -52,7 +70,7 @@ def content_snapshot(db: Path | duckdb.DuckDBPyConnection) -> dict[str, list[str
     try:
         out: dict[str, list[str]] = {}
         for table in (*CTGOV_TABLES, *[t for t in ALL_TABLES if t.schema == "history"]):
-            cols = ", ".join(c.name for c in table.columns)
+            cols = ", ".join(c.name for c in table.columns if c.name not in FETCH_BOOKKEEPING)
             rows = con.execute(f"SELECT {cols} FROM {table.qualified_name}").fetchall()
             out[table.qualified_name] = sorted(map(repr, rows))
         return out
