@@ -22,7 +22,9 @@ def sample_bytes(limit: int | None = None) -> list[bytes]:
     """The raw bytes of every complete sample study (the settings' sample folder)."""
     files = sorted(Settings().studies_dir.glob("*.json"))
     if not files:
-        sys.exit(f"no sample studies in {Settings().studies_dir}; set TRIALSYNC_SAMPLE_DIR or run `make sample`")
+        sys.exit(
+            f"no sample studies in {Settings().studies_dir}; set TRIALSYNC_SAMPLE_DIR or run `make sample`"
+        )
     return [p.read_bytes() for p in files[:limit]]
 
 
@@ -52,7 +54,13 @@ def emit(name: str, figures: dict[str, Any]) -> dict[str, Any]:
     """Print one benchmark's figures (human lines, then one JSON line for bench.report)."""
     print(f"== {name}")
     for key, value in figures.items():
-        shown = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        shown = (
+            f"{value:,.2f}"
+            if isinstance(value, float)
+            else f"{value:,}"
+            if isinstance(value, int)
+            else value
+        )
         print(f"  {key:<48} {shown}")
     print("BENCH " + json.dumps({"bench": name, **figures}, default=str))
     return figures

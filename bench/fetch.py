@@ -49,8 +49,14 @@ def fetch_and_land(base_url: str, raw_dir: Path, page_size: int) -> tuple[int, f
         written[page_no] = landing.write_page(page_no, body)
 
     for page in client.iter_pages({"pageSize": str(page_size)}, on_page=land):
-        landing.record_page(written.pop(page.page_no), data_timestamp=None, fetched_at=utcnow(),
-                            scope_key="bench", params={}, study_count=len(page.studies))
+        landing.record_page(
+            written.pop(page.page_no),
+            data_timestamp=None,
+            fetched_at=utcnow(),
+            scope_key="bench",
+            params={},
+            study_count=len(page.studies),
+        )
         studies += len(page.studies)
     return studies, time.perf_counter() - start
 

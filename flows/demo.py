@@ -52,7 +52,8 @@ def _nct(record: dict[str, Any]) -> str:
 def edited_studies(studies: list[dict[str, Any]], day: str) -> list[dict[str, Any]]:
     """Three recruiting studies, each with the kind of edit the registry's history shows."""
     recruiting = [
-        s for s in studies
+        s
+        for s in studies
         if s["protocolSection"]["statusModule"].get("overallStatus") == "RECRUITING"
         and s["protocolSection"].get("contactsLocationsModule", {}).get("locations")
         and s["protocolSection"].get("designModule", {}).get("enrollmentInfo")
@@ -70,7 +71,10 @@ def edited_studies(studies: list[dict[str, Any]], day: str) -> list[dict[str, An
             enrollment["count"] = int(enrollment.get("count") or 0) + 25
         if number in (1, 2):
             completion = status.get("primaryCompletionDateStruct") or {}
-            status["primaryCompletionDateStruct"] = {"date": "2028-12", "type": completion.get("type", "ESTIMATED")}
+            status["primaryCompletionDateStruct"] = {
+                "date": "2028-12",
+                "type": completion.get("type", "ESTIMATED"),
+            }
         site = record["protocolSection"]["contactsLocationsModule"]["locations"][0]
         if number == 2:
             site["status"] = "COMPLETED"
@@ -93,7 +97,9 @@ def run_demo(settings: Settings, *, say: Callable[[str], None]) -> DemoResult:
         edits = edited_studies(studies, "2026-11-21")
         server.upsert_studies([*edits, *newer])
         server.set_data_timestamp(SECOND_REFRESH)
-        say(f"the registry moved on: {len(edits)} studies edited, {len(newer)} re-captured (noise only)")
+        say(
+            f"the registry moved on: {len(edits)} studies edited, {len(newer)} re-captured (noise only)"
+        )
         reports.append(run_sync(demo, Scope()))
         reports.append(run_sync(demo, Scope(ids=tuple(_nct(r) for r in newer))))
     return DemoResult(reports, [_nct(e) for e in edits], [_nct(r) for r in newer])

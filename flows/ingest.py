@@ -67,8 +67,13 @@ class RunMeta:
         )
 
 
-def page_rows(landed: LandedPage, *, page_no: int | None = None, sha256: str | None = None,
-              study_count: int | None = None) -> pa.Table:
+def page_rows(
+    landed: LandedPage,
+    *,
+    page_no: int | None = None,
+    sha256: str | None = None,
+    study_count: int | None = None,
+) -> pa.Table:
     """The pipeline.pages row marking a landed page (or bulk batch) as committed."""
     table, issues = arrow_table(
         PAGES,
@@ -129,7 +134,8 @@ def load_bulk_zip(
     progress: Progress | None = None,
 ) -> None:
     """Load a landed bulk ZIP batch by batch, skipping batches already committed, then set the
-    default scope's cursor (the ZIP is not sorted, so the cursor moves only once it is all in)."""
+    default scope's cursor (the ZIP is not sorted, so the cursor moves only once it is all in).
+    """
     path = raw.resolve(landed)
     done = {page for run, page in state.loaded_pages(con) if run == landed.run_id}
     batches = bulk.bulk_batch_count(landed.study_count, meta.batch_size)
@@ -224,7 +230,9 @@ def recover(
     return loaded
 
 
-def _adopt_unrecorded(raw: RawStore, run_id: str, run_meta: Mapping[str, Any], meta: RunMeta) -> None:
+def _adopt_unrecorded(
+    raw: RawStore, run_id: str, run_meta: Mapping[str, Any], meta: RunMeta
+) -> None:
     """Give a manifest row to page files a crash left between writing and recording them."""
     if meta.source != "api" or not raw.unrecorded_pages(run_id):
         return

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 
 from flows.ctgov_client import CtgovClient
+from flows.drift_checks import check_metadata
 from flows.ingest import Progress, RunMeta, load_bulk_zip, load_page, recover, zip_data_timestamp
-from flows.loading import parse_page
 from flows.publishing import publish_warehouse
 from flows.runs import RunReport, new_run_id, parse_timestamp, utcnow
 from flows.scopes import Scope
@@ -45,7 +45,9 @@ class Hooks:
 
 
 @contextmanager
-def open_warehouse(settings: Settings, db_path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(
+    settings: Settings, db_path: Path | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The working database, created and checked against the declarations."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     con = connect(
@@ -61,14 +63,20 @@ def open_warehouse(settings: Settings, db_path: Path | None = None) -> Iterator[
 
 
 @contextmanager
-def _run(
+def run_context(
     settings: Settings, command: str, scope: str, params: dict[str, object], *, publish: bool
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, RawStore, RunReport]]:
     """Lock, open, record the run, recover leftovers; on exit publish and record the end."""
     with WriterLock(settings.data_dir, command), open_warehouse(settings) as con:
         report = RunReport(new_run_id(), command, scope)
-        runs.start_run(con, run_id=report.run_id, command=command, scope_key=None,
-                       params=params, started_at=report.started_at)
+        runs.start_run(
+            con,
+            run_id=report.run_id,
+            command=command,
+            scope_key=None,
+            params=params,
+            started_at=report.started_at,
+        )
         raw = RawStore(settings.data_dir / "raw")
         step = "recover"
         try:
@@ -109,7 +117,11 @@ def run_sync(
 ) -> RunReport:
     """An incremental (or `--full`, `--since`, scoped) sync from the API into the warehouse."""
     params = {"scope": scope.model_dump(mode="json")}
-    with _run(settings, "sync", scope.describe(), params, publish=publish) as (con, raw, report):
+    with run_context(settings, "sync", scope.describe(), params, publish=publish) as (
+        con,
+        raw,
+        report,
+    ):
         api = client or CtgovClient.from_settings(settings)
         version = api.version()
         report.data_timestamp_start = parse_timestamp(version.data_timestamp)
@@ -125,6 +137,11 @@ def run_sync(
             _walk(con, api, landing, meta, scope, version.data_timestamp, report, hooks)
         after = api.version()
         report.data_timestamp_end = parse_timestamp(after.data_timestamp)
+        with report.timed("metadata_check"):
+            # At most once a day: the API's field list vs the paths the model maps (AACT #925).
+            every = dt.timedelta(hours=settings.metadata_check_hours)
+            found = check_metadata(con, api, report.run_id, every=every)
+            report.outcome.drift.update((d.path, d.kind) for d in found)
         if after.data_timestamp != version.data_timestamp:
             # The registry refreshed mid-walk: pages before and after the refresh may disagree,
             # so the window (from the cursor just committed) is walked once more.
@@ -178,8 +195,12 @@ def _walk(
     for page in api.iter_pages(params, on_page=land):
         pending, fetched_at = written.pop(page.page_no)
         landed = landing.record_page(
-            pending, data_timestamp=data_timestamp, fetched_at=fetched_at,
-            scope_key=scope.key, params=params, study_count=len(page.studies),
+            pending,
+            data_timestamp=data_timestamp,
+            fetched_at=fetched_at,
+            scope_key=scope.key,
+            params=params,
+            study_count=len(page.studies),
         )
         ids = {n for n in map(_nct, page.studies) if n is not None}
         report.duplicates_in_run += len(ids & seen)
@@ -210,7 +231,9 @@ def _bootstrap(
 ) -> None:
     """Download (or resume downloading) the official ZIP, check it, land it and load it."""
     report.bootstrapped_from_bulk = True
-    meta = RunMeta("load-bulk", "bulk", Scope().key, Scope().model_dump_json(), False, settings.batch_size)
+    meta = RunMeta(
+        "load-bulk", "bulk", Scope().key, Scope().model_dump_json(), False, settings.batch_size
+    )
     landing = raw.start_run(landing_id, meta.as_dict())
     target = landing.bulk_target()
     version = api.version()
@@ -218,7 +241,9 @@ def _bootstrap(
     api.download_bulk(target, progress=hooks.download)
     info = bulk.verify_zip(target)
     landed = landing.record_bulk(
-        target, study_count=info.study_entries, data_timestamp=version.data_timestamp,
+        target,
+        study_count=info.study_entries,
+        data_timestamp=version.data_timestamp,
         fetched_at=utcnow(),
     )
     load_bulk_zip(con, raw, landed, meta, report, hooks.bulk)
@@ -234,10 +259,16 @@ def run_load_bulk(
 ) -> RunReport:
     """Load the official full-registry ZIP: a given file, or a fresh `--download`."""
     params = {"path": str(path) if path else None, "download": path is None}
-    with _run(settings, "load-bulk", "bulk", params, publish=publish) as (con, raw, report):
+    with run_context(settings, "load-bulk", "bulk", params, publish=publish) as (con, raw, report):
         emit_added = state.study_count(con) > 0
-        meta = RunMeta("load-bulk", "bulk", Scope().key, Scope().model_dump_json(), emit_added,
-                       settings.batch_size)
+        meta = RunMeta(
+            "load-bulk",
+            "bulk",
+            Scope().key,
+            Scope().model_dump_json(),
+            emit_added,
+            settings.batch_size,
+        )
         landing = raw.start_run(report.run_id, meta.as_dict())
         target = landing.bulk_target()
         data_timestamp: str | None = None
@@ -251,8 +282,9 @@ def run_load_bulk(
         info = bulk.verify_zip(target)
         stamp = data_timestamp or _iso(zip_data_timestamp(target))
         report.data_timestamp_start = report.data_timestamp_end = parse_timestamp(stamp)
-        landed = landing.record_bulk(target, study_count=info.study_entries, data_timestamp=stamp,
-                                     fetched_at=utcnow())
+        landed = landing.record_bulk(
+            target, study_count=info.study_entries, data_timestamp=stamp, fetched_at=utcnow()
+        )
         with report.timed("load"):
             load_bulk_zip(con, raw, landed, meta, report, hooks.bulk)
     return report
@@ -301,8 +333,9 @@ def run_rebuild(settings: Settings, *, hooks: Hooks = Hooks(), publish: bool = T
         with open_warehouse(settings, aside) as con:
             _carry_run_history(con, final)
             with report.timed("replay"):
-                report.recovered_pages = recover(con, RawStore(settings.data_dir / "raw"), report,
-                                                 progress=hooks.pages)
+                report.recovered_pages = recover(
+                    con, RawStore(settings.data_dir / "raw"), report, progress=hooks.pages
+                )
             con.execute("CHECKPOINT")
         aside.replace(final)
         final.with_name(final.name + ".wal").unlink(missing_ok=True)

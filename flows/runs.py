@@ -105,11 +105,14 @@ class RunReport:
             "quarantined": o.quarantined,
             "events": dict(o.events),
             "status_transitions": [
-                {"from": a, "to": b, "count": n} for (a, b), n in sorted(o.status_transitions.items(), key=str)
+                {"from": a, "to": b, "count": n}
+                for (a, b), n in sorted(o.status_transitions.items(), key=str)
             ],
             "drift": [{"path": p, "kind": k, "count": n} for (p, k), n in sorted(o.drift.items())],
             "type_issues": len(o.type_issues),
-            "max_last_update_post_date": o.max_last_update.isoformat() if o.max_last_update else None,
+            "max_last_update_post_date": o.max_last_update.isoformat()
+            if o.max_last_update
+            else None,
             "timings": self.timings,
             "error": self.error,
             "published": self.published,

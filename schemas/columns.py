@@ -60,7 +60,9 @@ def partial_date(prefix: str, date_source: str, what: str, type_source: str | No
     return cols
 
 
-def stable_id(doc: str = "Stable integer id derived from the row's key (AACT joins use it).") -> Column:
+def stable_id(
+    doc: str = "Stable integer id derived from the row's key (AACT joins use it).",
+) -> Column:
     """AACT's `id`: deterministic from the natural key, so loads and rebuilds reproduce it."""
     return Column("id", pa.int64(), doc, nullable=False)
 

@@ -26,9 +26,18 @@ UNMAPPED: dict[str, str] = {
     **{
         f"{_LOCATIONS_NESTED}.{leaf}": _NESTED_REASON
         for leaf in (
-            "facility", "status", "city", "state", "zip", "country",
-            "geoPoint.lat", "geoPoint.lon",
-            "contacts[].name", "contacts[].role", "contacts[].phone", "contacts[].phoneExt",
+            "facility",
+            "status",
+            "city",
+            "state",
+            "zip",
+            "country",
+            "geoPoint.lat",
+            "geoPoint.lon",
+            "contacts[].name",
+            "contacts[].role",
+            "contacts[].phone",
+            "contacts[].phoneExt",
             "contacts[].email",
         )
     },

@@ -109,7 +109,8 @@ class Table:
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema used by the transforms and the Parquet writer."""
         return pa.schema(
-            [c.arrow_field() for c in self.columns], metadata={b"table": self.qualified_name.encode()}
+            [c.arrow_field() for c in self.columns],
+            metadata={b"table": self.qualified_name.encode()},
         )
 
     def empty(self) -> pa.Table:

@@ -21,14 +21,19 @@ def sample_dir() -> Path:
     """The sample folder named by the settings (TRIALSYNC_SAMPLE_DIR, default ../shared/ctgov-sample)."""
     path = Settings().sample_dir
     if not (path / "studies").is_dir():
-        pytest.fail(f"sample records not found at {path}; set TRIALSYNC_SAMPLE_DIR or run `make sample`")
+        pytest.fail(
+            f"sample records not found at {path}; set TRIALSYNC_SAMPLE_DIR or run `make sample`"
+        )
     return path
 
 
 @pytest.fixture(scope="session")
 def sample_studies(sample_dir: Path) -> dict[str, dict[str, Any]]:
     """Every complete sample study, keyed by NCT id (file name)."""
-    return {p.stem: orjson.loads(p.read_bytes()) for p in sorted((sample_dir / "studies").glob("*.json"))}
+    return {
+        p.stem: orjson.loads(p.read_bytes())
+        for p in sorted((sample_dir / "studies").glob("*.json"))
+    }
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,8 @@ def test_only_settings_reads_the_environment() -> None:
     for package in ALLOWED:
         for path in _sources(package):
             text = path.read_text()
-            if path != ROOT / "flows" / "settings.py" and ("os.environ" in text or "getenv" in text):
+            if path != ROOT / "flows" / "settings.py" and (
+                "os.environ" in text or "getenv" in text
+            ):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []

@@ -8,8 +8,8 @@ one drifted leaf never sinks a batch and never passes silently (the raw record k
 from __future__ import annotations
 
 import datetime as dt
-from operator import itemgetter
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import pyarrow as pa
@@ -29,18 +29,25 @@ class TypeIssue(NamedTuple):
     value: str
 
 
-def arrow_table(table: Table, rows: Sequence[Mapping[str, Any]]) -> tuple[pa.Table, list[TypeIssue]]:
+def arrow_table(
+    table: Table, rows: Sequence[Mapping[str, Any]]
+) -> tuple[pa.Table, list[TypeIssue]]:
     """Build `table`'s Arrow table from `rows`; missing keys are nulls, unknown keys are ignored
-    here (the tests check `unknown_keys` on every builder)."""
+    here (the tests check `unknown_keys` on every builder).
+    """
     issues: list[TypeIssue] = []
     columns = _transpose(table, rows)
-    arrays = [_column_array(table, col, values, rows, issues) for col, values in zip(table.columns, columns, strict=True)]
+    arrays = [
+        _column_array(table, col, values, rows, issues)
+        for col, values in zip(table.columns, columns, strict=True)
+    ]
     return pa.Table.from_arrays(arrays, schema=table.arrow_schema()), issues
 
 
 def _transpose(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
     """Rows → columns. When every row has every column (the usual case) the work is done in C
-    (`itemgetter` + `zip`); rows with missing keys take the per-key path."""
+    (`itemgetter` + `zip`); rows with missing keys take the per-key path.
+    """
     names = table.column_names
     if not rows:
         return [() for _ in names]
@@ -120,7 +127,13 @@ def checked_rows(
             value = clean.get(col.name)
             if value is not None and not ok(value):
                 issues.append(
-                    TypeIssue(table.qualified_name, col.name, col.source, row.get("nct_id"), repr(value)[:200])
+                    TypeIssue(
+                        table.qualified_name,
+                        col.name,
+                        col.source,
+                        row.get("nct_id"),
+                        repr(value)[:200],
+                    )
                 )
                 clean[col.name] = None
         out.append(clean)

@@ -50,7 +50,9 @@ def condition_rows(study: Record, nct_id: str) -> list[Row]:
 
 def keyword_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per submitted keyword."""
-    return _named_rows("keywords", nct_id, get_list(study, "protocolSection.conditionsModule.keywords"))
+    return _named_rows(
+        "keywords", nct_id, get_list(study, "protocolSection.conditionsModule.keywords")
+    )
 
 
 def _mesh_rows(table: str, module: Record, nct_id: str) -> list[Row]:

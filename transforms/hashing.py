@@ -36,7 +36,9 @@ _POSTED_DATES = (
 
 
 def _digest(obj: Any) -> str:
-    return hashlib.blake2b(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+    return hashlib.blake2b(
+        orjson.dumps(obj, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).hexdigest()
 
 
 def _without(mapping: Any, key: str) -> Any:
@@ -57,7 +59,11 @@ def without_version_holder(study: Mapping[str, Any]) -> Mapping[str, Any]:
     misc = derived.get("miscInfoModule") if isinstance(derived, Mapping) else None
     if not isinstance(misc, Mapping) or "versionHolder" not in misc:
         return study
-    return _replace(study, "derivedSection", _replace(derived, "miscInfoModule", _without(misc, "versionHolder")))
+    return _replace(
+        study,
+        "derivedSection",
+        _replace(derived, "miscInfoModule", _without(misc, "versionHolder")),
+    )
 
 
 def _sort_key(item: Any) -> bytes:

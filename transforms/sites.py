@@ -8,13 +8,13 @@ site, so that key is deliberately left alone.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from schemas.tables import sites as tables
 from transforms._ids import stable_id
-from transforms._json import Record, get_dict, get_list, items
+from transforms._json import Record, get_list, items
 
 Row = dict[str, Any]
 

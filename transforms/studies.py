@@ -80,7 +80,9 @@ _WHO_MASKED = (
 _STD_AGES = (("child", "CHILD"), ("adult", "ADULT"), ("older_adult", "OLDER_ADULT"))
 
 
-def _grouped(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+def _grouped(
+    columns: tuple[tuple[str, str], ...],
+) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """(parent path, ((column, leaf key), ...)): each parent object is looked up once per study."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for name, path in columns:

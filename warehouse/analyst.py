@@ -26,7 +26,10 @@ def analyst_statements(
     snapshot_dir: Path, tables: Sequence[Table], views: Sequence[View]
 ) -> list[str]:
     """Statements that build the analyst database for a snapshot at `snapshot_dir`."""
-    statements = [f"CREATE SCHEMA IF NOT EXISTS {s}" for s in sorted({t.schema for t in tables} | {v.schema for v in views})]
+    statements = [
+        f"CREATE SCHEMA IF NOT EXISTS {s}"
+        for s in sorted({t.schema for t in tables} | {v.schema for v in views})
+    ]
     for table in tables:
         files = _quoted_path(snapshot_dir / "parquet" / table.name / "**" / "*.parquet")
         hive = "true" if table.partition_by else "false"
@@ -34,7 +37,9 @@ def analyst_statements(
             f"CREATE VIEW {table.qualified_name} AS SELECT * FROM read_parquet({files}, "
             f"hive_partitioning = {hive}, union_by_name = true)"
         )
-        statements.append(f"COMMENT ON VIEW {table.qualified_name} IS '{table.comment().replace(chr(39), chr(39) * 2)}'")
+        statements.append(
+            f"COMMENT ON VIEW {table.qualified_name} IS '{table.comment().replace(chr(39), chr(39) * 2)}'"
+        )
     statements += [view.ddl() for view in views]
     # AACT habits: unqualified names for the normalized tables and AACT's views.
     statements += [

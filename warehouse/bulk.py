@@ -120,7 +120,9 @@ def iter_bulk_studies(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     with zipfile.ZipFile(path) as archive:
-        studies = [(nct, info) for info in archive.infolist() if (nct := _entry_id(info)) is not None]
+        studies = [
+            (nct, info) for info in archive.infolist() if (nct := _entry_id(info)) is not None
+        ]
         for start in range(0, len(studies), batch_size):
             number = start // batch_size + 1
             chunk = studies[start : start + batch_size]

@@ -51,7 +51,8 @@ def ensure_schema(
     for schema in sorted({t.schema for t in tables} | {v.schema for v in views}):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     existing = {
-        f"{s}.{n}" for s, n in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+        f"{s}.{n}"
+        for s, n in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
     }
     meta = next(t for t in tables if t.qualified_name == "pipeline.meta")
     if meta.qualified_name in existing:

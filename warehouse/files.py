@@ -33,7 +33,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def fsync_tree(root: Path) -> None:
-    """fsync every file and folder below `root` (before it is published by a rename)."""
+    """Fsync every file and folder below `root` (before it is published by a rename)."""
     for folder, _dirs, files in os.walk(root):
         for name in files:
             fd = os.open(Path(folder) / name, os.O_RDONLY)

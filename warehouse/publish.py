@@ -120,7 +120,10 @@ def publish(
     staging = snapshots / f".staging-{final.name}"
     try:
         fills = stats if stats is not None else export_stats(con, exports)
-        files = {spec.table.name: _export(con, spec, staging / "parquet" / spec.table.name) for spec in exports}
+        files = {
+            spec.table.name: _export(con, spec, staging / "parquet" / spec.table.name)
+            for spec in exports
+        }
         for extra in extras:
             extra(staging)
         # Renamed into its final place before the analyst database is written, because DuckDB
@@ -135,7 +138,9 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         if not _is_current(data_dir / PUBLISHED, final):
             shutil.rmtree(final, ignore_errors=True)
-        raise PublishError(f"publication of run {run_id} failed ({exc}); the previous one is unchanged") from exc
+        raise PublishError(
+            f"publication of run {run_id} failed ({exc}); the previous one is unchanged"
+        ) from exc
     _prune(snapshots, keep=keep, current=final)
     log.info("published %s (%d datasets)", final, len(files))
     return PublishResult(final, manifest)
@@ -149,7 +154,9 @@ def _unique_dir(parent: Path, run_id: str) -> Path:
     return candidate
 
 
-def _export(con: duckdb.DuckDBPyConnection, spec: ExportSpec, out_dir: Path) -> list[dict[str, Any]]:
+def _export(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, out_dir: Path
+) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     options = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
     count = fetch_one(con, f"SELECT count(*) FROM ({spec.select})")
@@ -215,7 +222,9 @@ def _manifest(
 
 def _switch(link: Path, target: Path) -> None:
     if link.exists() and not link.is_symlink():
-        raise PublishError(f"{link} is a real folder, not trialsync's publication link; move it away")
+        raise PublishError(
+            f"{link} is a real folder, not trialsync's publication link; move it away"
+        )
     swap_symlink(link, Path(SNAPSHOTS) / target.name)
 
 

@@ -301,12 +301,18 @@ class RunLanding:
             if ("page", page_no) in self._rows:
                 continue
             body = zstandard.ZstdDecompressor().decompress(path.read_bytes())
-            pending = PendingPage(page_no, path.name, hashlib.sha256(body).hexdigest(), len(body), None)
+            pending = PendingPage(
+                page_no, path.name, hashlib.sha256(body).hexdigest(), len(body), None
+            )
             fetched = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
             adopted.append(
                 self.record_page(
-                    pending, data_timestamp=data_timestamp, fetched_at=fetched,
-                    scope_key=scope_key, params=params, study_count=_count_studies(body),
+                    pending,
+                    data_timestamp=data_timestamp,
+                    fetched_at=fetched,
+                    scope_key=scope_key,
+                    params=params,
+                    study_count=_count_studies(body),
                 )
             )
             log.warning("adopted page %s that an interrupted run wrote but never recorded", path)

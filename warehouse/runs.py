@@ -46,7 +46,15 @@ def finish_run(
     con.execute(
         "UPDATE pipeline.runs SET status = ?, finished_at = ?, data_timestamp_start = ?, "
         "data_timestamp_end = ?, report = ?, error = ? WHERE run_id = ?",
-        [status, finished_at, data_timestamp_start, data_timestamp_end, _json(report), error, run_id],
+        [
+            status,
+            finished_at,
+            data_timestamp_start,
+            data_timestamp_end,
+            _json(report),
+            error,
+            run_id,
+        ],
     )
 
 

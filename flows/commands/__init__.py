@@ -7,7 +7,16 @@ import importlib
 import typer
 
 # Command modules, each exposing `register(app)`. Listed explicitly so the CLI's shape is visible here.
-COMMAND_MODULES: tuple[str, ...] = ("sync", "query", "demo", "replay", "sample")
+COMMAND_MODULES: tuple[str, ...] = (
+    "sync",
+    "reconcile",
+    "summarize",
+    "publish",
+    "query",
+    "demo",
+    "replay",
+    "sample",
+)
 
 
 def register_all(app: typer.Typer) -> None:

@@ -34,8 +34,14 @@ log = logging.getLogger("trialsync")
 console = Console(stderr=True)
 out = Console()
 
-ApiUrl = Annotated[str | None, typer.Option("--api-url", help="API base URL (default: TRIALSYNC_API_URL or the live API).")]
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (default: TRIALSYNC_DATA_DIR or ./data).")]
+ApiUrl = Annotated[
+    str | None,
+    typer.Option("--api-url", help="API base URL (default: TRIALSYNC_API_URL or the live API)."),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data folder (default: TRIALSYNC_DATA_DIR or ./data)."),
+]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")]
 
 # Errors a user can act on: shown as one line, exit code 1, no traceback.
@@ -57,9 +63,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def settings_for(api_url: str | None = None, data_dir: Path | None = None, **overrides: Any) -> Settings:
+def settings_for(
+    api_url: str | None = None, data_dir: Path | None = None, **overrides: Any
+) -> Settings:
     """The settings object with the command-line options applied on top of the environment."""
-    values = {k: v for k, v in {"api_url": api_url, "data_dir": data_dir, **overrides}.items() if v is not None}
+    values = {
+        k: v
+        for k, v in {"api_url": api_url, "data_dir": data_dir, **overrides}.items()
+        if v is not None
+    }
     return Settings(**values)
 
 
@@ -130,7 +142,9 @@ def progress_hooks(enabled: bool = True) -> Iterator[Hooks]:
                 task = bar.tasks[tasks[name]]
                 total = task.fields["studies"] + studies
                 elapsed = task.elapsed or 1e-9
-                bar.update(tasks[name], advance=units, studies=total, rate=f"{total / elapsed:,.0f}/s")
+                bar.update(
+                    tasks[name], advance=units, studies=total, rate=f"{total / elapsed:,.0f}/s"
+                )
 
             return advance
 
@@ -140,7 +154,9 @@ def progress_hooks(enabled: bool = True) -> Iterator[Hooks]:
             bar.update(download, completed=done, total=total, visible=True)
 
         _ = DownloadColumn
-        yield Hooks(pages=hook("fetch", "pages"), bulk=hook("bulk load", "batches"), download=on_download)
+        yield Hooks(
+            pages=hook("fetch", "pages"), bulk=hook("bulk load", "batches"), download=on_download
+        )
 
 
 def _log_progress(unit: str) -> Callable[[int, int], None]:
@@ -159,11 +175,17 @@ def print_report(report: RunReport) -> None:
     """The end-of-run summary on stdout."""
     data = report.as_dict()
     loaded = data["loaded"]
-    out.print(f"[bold]{report.command}[/] {report.run_id}: [green]{report.status}[/] ({report.scope})")
+    out.print(
+        f"[bold]{report.command}[/] {report.run_id}: [green]{report.status}[/] ({report.scope})"
+    )
     out.print(
         f"  fetched {report.fetched:,} studies in {report.pages:,} pages"
         + (" (bootstrapped from the bulk ZIP)" if report.bootstrapped_from_bulk else "")
-        + (f"; loaded {report.recovered_pages} page(s) left by an interrupted run" if report.recovered_pages else "")
+        + (
+            f"; loaded {report.recovered_pages} page(s) left by an interrupted run"
+            if report.recovered_pages
+            else ""
+        )
     )
     out.print(
         "  new studies {add:,} · new versions {new_version:,} · refreshed {refresh:,} · "
@@ -172,7 +194,9 @@ def print_report(report: RunReport) -> None:
         )
     )
     if data["quarantined"]:
-        out.print(f"  [yellow]quarantined {data['quarantined']:,} unusable record(s)[/] (trialsync status)")
+        out.print(
+            f"  [yellow]quarantined {data['quarantined']:,} unusable record(s)[/] (trialsync status)"
+        )
     if data["events"]:
         events = ", ".join(f"{k} {v:,}" for k, v in sorted(data["events"].items()))
         out.print(f"  change events: {events}")
@@ -190,7 +214,9 @@ def print_report(report: RunReport) -> None:
     if report.published:
         out.print(f"  published: {report.published}")
     total = sum(report.timings.values())
-    out.print(f"  took {total:,.1f} s ({', '.join(f'{k} {v:.1f}s' for k, v in report.timings.items())})")
+    out.print(
+        f"  took {total:,.1f} s ({', '.join(f'{k} {v:.1f}s' for k, v in report.timings.items())})"
+    )
 
 
 def stdout_is_piped() -> bool:

@@ -8,7 +8,15 @@ from typing import Annotated
 import duckdb
 import typer
 
-from flows.commands.common import DataDir, Verbose, configure_logging, exits_cleanly, out, print_report, settings_for
+from flows.commands.common import (
+    DataDir,
+    Verbose,
+    configure_logging,
+    exits_cleanly,
+    out,
+    print_report,
+    settings_for,
+)
 from flows.commands.query import print_rows
 from flows.demo import run_demo
 from warehouse.publish import ANALYST_DB, PUBLISHED
@@ -31,7 +39,11 @@ def demo(
     folder = data_dir or base.data_dir / "demo"
     settings = base.model_copy(update={"data_dir": folder, "requests_per_second": 50.0})
     result = run_demo(settings, say=lambda text: out.print(f"[bold cyan]demo:[/] {text}"))
-    titles = ["first sync (empty warehouse)", "incremental sync after edits", "re-fetch of re-captured studies"]
+    titles = [
+        "first sync (empty warehouse)",
+        "incremental sync after edits",
+        "re-fetch of re-captured studies",
+    ]
     for title, report in zip(titles, result.reports, strict=True):
         out.rule(title)
         if not quiet:
@@ -64,7 +76,11 @@ def _show_outputs(folder: Path) -> None:
     if index.exists():
         out.print(f"  plain-language pages: open {index}")
     out.print("\nTry it:")
-    out.print(f'  .venv/bin/trialsync sql --data-dir {folder} "{EXAMPLE_SQL}"', markup=False, highlight=False)
+    out.print(
+        f'  .venv/bin/trialsync sql --data-dir {folder} "{EXAMPLE_SQL}"',
+        markup=False,
+        highlight=False,
+    )
     con = duckdb.connect(str(published / ANALYST_DB), read_only=True)
     try:
         cursor = con.execute(EXAMPLE_SQL)

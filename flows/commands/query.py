@@ -36,7 +36,9 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
-def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, title: str | None = None) -> None:
+def print_rows(
+    columns: list[str], rows: list[tuple[Any, ...]], fmt: str, title: str | None = None
+) -> None:
     """Rows as a table, CSV or JSON on stdout."""
     if fmt == "csv":
         buffer = io.StringIO()
@@ -46,8 +48,12 @@ def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, title:
         out.print(buffer.getvalue(), end="", markup=False, highlight=False, soft_wrap=True)
     elif fmt == "json":
         records = [dict(zip(columns, row, strict=True)) for row in rows]
-        out.print(orjson.dumps(records, default=str, option=orjson.OPT_INDENT_2).decode(),
-                  markup=False, highlight=False, soft_wrap=True)
+        out.print(
+            orjson.dumps(records, default=str, option=orjson.OPT_INDENT_2).decode(),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     elif fmt == "table":
         table = RichTable(*columns, title=title, show_lines=False)
         for row in rows:
@@ -59,9 +65,14 @@ def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str, title:
 
 @exits_cleanly
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run, e.g. \"SELECT count(*) FROM studies\".")],
+    query: Annotated[str, typer.Argument(help='SQL to run, e.g. "SELECT count(*) FROM studies".')],
     fmt: Format = "table",
-    working: Annotated[bool, typer.Option("--working", help="Query the working database (read-only; fails while a sync writes).")] = False,
+    working: Annotated[
+        bool,
+        typer.Option(
+            "--working", help="Query the working database (read-only; fails while a sync writes)."
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Query the published data with DuckDB SQL (AACT table names work unqualified)."""
@@ -80,12 +91,22 @@ def sql(
 
 @exits_cleanly
 def changes(
-    since: Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Detected on or after YYYY-MM-DD.")] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="Event type, e.g. status_changed.")] = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Detected on or after YYYY-MM-DD."),
+    ] = None,
+    event_type: Annotated[
+        str | None, typer.Option("--type", help="Event type, e.g. status_changed.")
+    ] = None,
     nct: Annotated[str | None, typer.Option("--nct", help="One study.")] = None,
     run: Annotated[str | None, typer.Option("--run", help="One run id.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many events.")] = 200,
-    summary: Annotated[bool, typer.Option("--summary", help="Counts by type and the status transition matrix instead of events.")] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary", help="Counts by type and the status transition matrix instead of events."
+        ),
+    ] = False,
     fmt: Format = "table",
     data_dir: DataDir = None,
 ) -> None:
@@ -175,16 +196,31 @@ def status(
 
 
 STATUS_QUERIES: tuple[tuple[str, str], ...] = (
-    ("last runs", "SELECT run_id, command, status, started_at, finished_at, "
-     "data_timestamp_end AS data_timestamp, error FROM pipeline.runs ORDER BY started_at DESC LIMIT 10"),
-    ("cursors", "SELECT scope_key, cursor_date, run_id, scope FROM pipeline.cursors ORDER BY cursor_date DESC"),
-    ("freshness", "SELECT max(data_timestamp) AS newest_data_timestamp, max(last_update_post_date) "
-     "AS newest_last_update_post_date, count(*) AS studies, count(*) FILTER (WHERE is_removed) "
-     "AS removed FROM history.study_state"),
-    ("quarantine", "SELECT count(*) AS records, max(quarantined_at) AS latest, any_value(reason) AS example_reason "
-     "FROM pipeline.quarantine"),
-    ("schema drift (excluding known extras)", "SELECT path, kind, occurrences, example_nct_id, last_run_id "
-     "FROM pipeline.schema_drift WHERE kind <> 'known_extra' ORDER BY occurrences DESC LIMIT 30"),
+    (
+        "last runs",
+        "SELECT run_id, command, status, started_at, finished_at, "
+        "data_timestamp_end AS data_timestamp, error FROM pipeline.runs ORDER BY started_at DESC LIMIT 10",
+    ),
+    (
+        "cursors",
+        "SELECT scope_key, cursor_date, run_id, scope FROM pipeline.cursors ORDER BY cursor_date DESC",
+    ),
+    (
+        "freshness",
+        "SELECT max(data_timestamp) AS newest_data_timestamp, max(last_update_post_date) "
+        "AS newest_last_update_post_date, count(*) AS studies, count(*) FILTER (WHERE is_removed) "
+        "AS removed FROM history.study_state",
+    ),
+    (
+        "quarantine",
+        "SELECT count(*) AS records, max(quarantined_at) AS latest, any_value(reason) AS example_reason "
+        "FROM pipeline.quarantine",
+    ),
+    (
+        "schema drift (excluding known extras)",
+        "SELECT path, kind, occurrences, example_nct_id, last_run_id "
+        "FROM pipeline.schema_drift WHERE kind <> 'known_extra' ORDER BY occurrences DESC LIMIT 30",
+    ),
 )
 
 

@@ -24,22 +24,39 @@ from flows.scopes import Scope
 
 @exits_cleanly
 def sync(
-    full: Annotated[bool, typer.Option("--full", help="Walk everything in scope through the API.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Walk everything in scope through the API.")
+    ] = False,
     since: Annotated[
         dt.datetime | None,
-        typer.Option("--since", formats=["%Y-%m-%d"], help="Fetch studies updated since YYYY-MM-DD (a day of overlap is added)."),
+        typer.Option(
+            "--since",
+            formats=["%Y-%m-%d"],
+            help="Fetch studies updated since YYYY-MM-DD (a day of overlap is added).",
+        ),
     ] = None,
-    ids: Annotated[str | None, typer.Option("--ids", help="Only these studies: NCT...,NCT...")] = None,
-    cond: Annotated[str | None, typer.Option("--cond", help="query.cond, e.g. 'spine fusion'.")] = None,
-    term: Annotated[str | None, typer.Option("--term", help="query.term (Essie expression).")] = None,
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="Only these studies: NCT...,NCT...")
+    ] = None,
+    cond: Annotated[
+        str | None, typer.Option("--cond", help="query.cond, e.g. 'spine fusion'.")
+    ] = None,
+    term: Annotated[
+        str | None, typer.Option("--term", help="query.term (Essie expression).")
+    ] = None,
     intr: Annotated[str | None, typer.Option("--intr", help="query.intr (interventions).")] = None,
     locn: Annotated[str | None, typer.Option("--locn", help="query.locn (locations).")] = None,
     spons: Annotated[str | None, typer.Option("--spons", help="query.spons (sponsors).")] = None,
     status: Annotated[
-        list[str] | None, typer.Option("--status", help="filter.overallStatus, e.g. RECRUITING (repeatable).")
+        list[str] | None,
+        typer.Option("--status", help="filter.overallStatus, e.g. RECRUITING (repeatable)."),
     ] = None,
-    advanced: Annotated[str | None, typer.Option("--advanced", help="filter.advanced (Essie).")] = None,
-    no_publish: Annotated[bool, typer.Option("--no-publish", help="Load without publishing.")] = False,
+    advanced: Annotated[
+        str | None, typer.Option("--advanced", help="filter.advanced (Essie).")
+    ] = None,
+    no_publish: Annotated[
+        bool, typer.Option("--no-publish", help="Load without publishing.")
+    ] = False,
     api_url: ApiUrl = None,
     data_dir: DataDir = None,
     verbose: Verbose = False,
@@ -55,7 +72,13 @@ def sync(
         full=full,
         since=since.date() if since else None,
         ids=[ids] if ids else (),
-        cond=cond, term=term, intr=intr, locn=locn, spons=spons, status=status, advanced=advanced,
+        cond=cond,
+        term=term,
+        intr=intr,
+        locn=locn,
+        spons=spons,
+        status=status,
+        advanced=advanced,
     )
     settings = settings_for(api_url, data_dir)
     with progress_hooks() as hooks:
@@ -65,9 +88,15 @@ def sync(
 
 @exits_cleanly
 def load_bulk(
-    path: Annotated[Path | None, typer.Argument(help="A ctg-studies.json.zip already on disk.")] = None,
-    download: Annotated[bool, typer.Option("--download", help="Download the ZIP first (resumable).")] = False,
-    no_publish: Annotated[bool, typer.Option("--no-publish", help="Load without publishing.")] = False,
+    path: Annotated[
+        Path | None, typer.Argument(help="A ctg-studies.json.zip already on disk.")
+    ] = None,
+    download: Annotated[
+        bool, typer.Option("--download", help="Download the ZIP first (resumable).")
+    ] = False,
+    no_publish: Annotated[
+        bool, typer.Option("--no-publish", help="Load without publishing.")
+    ] = False,
     api_url: ApiUrl = None,
     data_dir: DataDir = None,
     verbose: Verbose = False,
@@ -84,7 +113,9 @@ def load_bulk(
 
 @exits_cleanly
 def rebuild(
-    no_publish: Annotated[bool, typer.Option("--no-publish", help="Rebuild without publishing.")] = False,
+    no_publish: Annotated[
+        bool, typer.Option("--no-publish", help="Rebuild without publishing.")
+    ] = False,
     data_dir: DataDir = None,
     verbose: Verbose = False,
 ) -> None:

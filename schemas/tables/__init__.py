@@ -23,7 +23,7 @@ CTGOV_FAMILIES: tuple[str, ...] = (
     "annotations",
     "results",
 )
-OTHER_FAMILIES: tuple[str, ...] = ("history", "pipeline", "aact", "analyst")
+OTHER_FAMILIES: tuple[str, ...] = ("history", "pipeline", "pub", "aact", "analyst")
 
 
 def _collect(families: tuple[str, ...]) -> tuple[Table, ...]:
@@ -56,6 +56,9 @@ def by_name(qualified_name: str) -> Table:
 
 
 def schema_fingerprint() -> str:
-    """A short hash of every table's DDL: changes whenever any declared table changes."""
-    ddl = "\n".join([t.duckdb_ddl() for t in ALL_TABLES] + [v.ddl() for v in ALL_VIEWS])
+    """A short hash of every table's DDL: changes whenever any declared table changes.
+
+    Views are left out: they hold no data and are re-created every time a database is opened.
+    """
+    ddl = "\n".join(t.duckdb_ddl() for t in ALL_TABLES)
     return hashlib.sha256(ddl.encode()).hexdigest()[:16]

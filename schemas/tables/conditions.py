@@ -37,8 +37,12 @@ def _browse_mesh(name: str, module: str, what: str) -> Table:
         name,
         stable_id(),
         nct_id(),
-        text("mesh_type", None, "'mesh-list' (assigned term) or 'mesh-ancestor' (its ancestor).",
-             nullable=False),
+        text(
+            "mesh_type",
+            None,
+            "'mesh-list' (assigned term) or 'mesh-ancestor' (its ancestor).",
+            nullable=False,
+        ),
         ordinal("0-based position in the registry's meshes or ancestors list."),
         text("mesh_term", f"{module}.meshes[].term|{module}.ancestors[].term", "MeSH heading."),
         text("downcase_mesh_term", None, "Lower-cased mesh_term (AACT helper)."),
@@ -61,15 +65,26 @@ BROWSE_LEAVES = Table(
     "browse_leaves",
     stable_id(),
     nct_id(),
-    text("browse_kind", None, "'condition' or 'intervention': which browse module.", nullable=False),
+    text(
+        "browse_kind", None, "'condition' or 'intervention': which browse module.", nullable=False
+    ),
     ordinal(),
-    text("leaf_id", f"{_CBROWSE}.browseLeaves[].id|{_IBROWSE}.browseLeaves[].id",
-         "Browse leaf id (e.g. M4897)."),
+    text(
+        "leaf_id",
+        f"{_CBROWSE}.browseLeaves[].id|{_IBROWSE}.browseLeaves[].id",
+        "Browse leaf id (e.g. M4897).",
+    ),
     text("name", f"{_CBROWSE}.browseLeaves[].name|{_IBROWSE}.browseLeaves[].name", "Leaf name."),
-    text("as_found", f"{_CBROWSE}.browseLeaves[].asFound|{_IBROWSE}.browseLeaves[].asFound",
-         "Text of the record the leaf was matched from."),
-    text("relevance", f"{_CBROWSE}.browseLeaves[].relevance|{_IBROWSE}.browseLeaves[].relevance",
-         "LOW or HIGH."),
+    text(
+        "as_found",
+        f"{_CBROWSE}.browseLeaves[].asFound|{_IBROWSE}.browseLeaves[].asFound",
+        "Text of the record the leaf was matched from.",
+    ),
+    text(
+        "relevance",
+        f"{_CBROWSE}.browseLeaves[].relevance|{_IBROWSE}.browseLeaves[].relevance",
+        "LOW or HIGH.",
+    ),
     primary_key=("nct_id", "browse_kind", "ordinal"),
     grain="one row per browse leaf (present in 2023-era records, gone from current data)",
 )
@@ -78,15 +93,27 @@ BROWSE_BRANCHES = Table(
     "browse_branches",
     stable_id(),
     nct_id(),
-    text("browse_kind", None, "'condition' or 'intervention': which browse module.", nullable=False),
+    text(
+        "browse_kind", None, "'condition' or 'intervention': which browse module.", nullable=False
+    ),
     ordinal(),
-    text("abbrev", f"{_CBROWSE}.browseBranches[].abbrev|{_IBROWSE}.browseBranches[].abbrev",
-         "Branch abbreviation (e.g. BXM)."),
-    text("name", f"{_CBROWSE}.browseBranches[].name|{_IBROWSE}.browseBranches[].name",
-         "Branch name."),
+    text(
+        "abbrev",
+        f"{_CBROWSE}.browseBranches[].abbrev|{_IBROWSE}.browseBranches[].abbrev",
+        "Branch abbreviation (e.g. BXM).",
+    ),
+    text(
+        "name", f"{_CBROWSE}.browseBranches[].name|{_IBROWSE}.browseBranches[].name", "Branch name."
+    ),
     primary_key=("nct_id", "browse_kind", "ordinal"),
     grain="one row per browse branch (present in 2023-era records, gone from current data)",
 )
 
-TABLES = (CONDITIONS, KEYWORDS, BROWSE_CONDITIONS, BROWSE_INTERVENTIONS, BROWSE_LEAVES,
-          BROWSE_BRANCHES)
+TABLES = (
+    CONDITIONS,
+    KEYWORDS,
+    BROWSE_CONDITIONS,
+    BROWSE_INTERVENTIONS,
+    BROWSE_LEAVES,
+    BROWSE_BRANCHES,
+)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -55,8 +54,11 @@ def test_first_sync_bootstraps_then_resyncs_with_zero_changes(server, data_dir, 
 def test_incremental_sync_picks_up_edits_in_the_window(server, data_dir, sample_studies):
     settings = fast_settings(data_dir, server.base_url, bootstrap_from_bulk=False)
     run_sync(settings, Scope())
-    recruiting = [r for r in sample_studies.values()
-                  if r["protocolSection"]["statusModule"]["overallStatus"] == "RECRUITING"][:3]
+    recruiting = [
+        r
+        for r in sample_studies.values()
+        if r["protocolSection"]["statusModule"]["overallStatus"] == "RECRUITING"
+    ][:3]
     edits = [_bump(r, "2026-11-23", overallStatus="ACTIVE_NOT_RECRUITING") for r in recruiting]
     server.upsert_studies(edits)
     server.set_data_timestamp("2026-11-23T09:00:04")
@@ -88,8 +90,12 @@ def test_refresh_during_a_run_refetches_the_window(server, data_dir):
 def test_rebuild_from_raw_equals_the_original(server, data_dir, sample_studies):
     settings = fast_settings(data_dir, server.base_url)
     run_sync(settings, Scope())
-    server.upsert_studies([_bump(r, "2026-11-23", overallStatus="COMPLETED")
-                           for r in list(sample_studies.values())[:5]])
+    server.upsert_studies(
+        [
+            _bump(r, "2026-11-23", overallStatus="COMPLETED")
+            for r in list(sample_studies.values())[:5]
+        ]
+    )
     run_sync(settings, Scope())
     db = data_dir / DB_NAME
     original = content_snapshot(db)
@@ -135,8 +141,12 @@ def test_kill_9_mid_sync_then_rerun_completes_without_duplicates(server, data_di
     db = data_dir / DB_NAME
     assert scalar(db, "SELECT count(*) FROM history.study_state") == len(sample_studies)
     assert scalar(db, "SELECT count(*) FROM history.study_versions") == len(sample_studies)
-    assert scalar(db, "SELECT count(*) - count(DISTINCT (run_id, page_no)) FROM pipeline.pages") == 0
-    assert scalar(db, "SELECT count(*) FROM pipeline.runs WHERE status = 'running'") == 1  # the killed one
+    assert (
+        scalar(db, "SELECT count(*) - count(DISTINCT (run_id, page_no)) FROM pipeline.pages") == 0
+    )
+    assert (
+        scalar(db, "SELECT count(*) FROM pipeline.runs WHERE status = 'running'") == 1
+    )  # the killed one
     # the pages the killed run landed were loaded by the re-run, not lost
     assert scalar(db, "SELECT count(DISTINCT run_id) FROM pipeline.pages") == 2
 
@@ -149,15 +159,27 @@ def test_analyst_queries_the_publication_while_a_sync_writes(server, data_dir):
     server.faults.add("slow", every=1, delay=0.2)
     env = cli_env(TRIALSYNC_PAGE_SIZE="25")
     exe = Path(sys.executable).with_name("trialsync")
-    proc = subprocess.Popen([str(exe), "sync", "--full", "--api-url", server.base_url,
-                             "--data-dir", str(data_dir)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(exe), "sync", "--full", "--api-url", server.base_url, "--data-dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     reads = 0
     while proc.poll() is None:
         reader = subprocess.run(
-            [sys.executable, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1], read_only=True); "
-             "print(c.execute('select count(*) from studies').fetchall()[0][0])", str(published)],
-            capture_output=True, text=True, timeout=60)
+            [
+                sys.executable,
+                "-c",
+                "import duckdb,sys; c=duckdb.connect(sys.argv[1], read_only=True); "
+                "print(c.execute('select count(*) from studies').fetchall()[0][0])",
+                str(published),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert reader.returncode == 0, reader.stderr
         reads += 1
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""

@@ -15,7 +15,9 @@ from schemas.tables import CTGOV_TABLES
 from transforms.normalize import normalize
 
 
-def _leaves(value: Any, path: str, out: Counter[str], present: dict[str, set[str]], nct: str) -> None:
+def _leaves(
+    value: Any, path: str, out: Counter[str], present: dict[str, set[str]], nct: str
+) -> None:
     if isinstance(value, dict):
         for key, child in value.items():
             _leaves(child, f"{path}.{key}" if path else key, out, present, nct)
@@ -32,7 +34,9 @@ def _leaves(value: Any, path: str, out: Counter[str], present: dict[str, set[str
 def sample_leaves(sample_dir: Path) -> tuple[Counter[str], dict[str, set[str]]]:
     counts: Counter[str] = Counter()
     present: dict[str, set[str]] = defaultdict(set)
-    files = sorted((sample_dir / "studies").glob("*.json")) + sorted((sample_dir / "versions").glob("*.json"))
+    files = sorted((sample_dir / "studies").glob("*.json")) + sorted(
+        (sample_dir / "versions").glob("*.json")
+    )
     for path in files:
         record = orjson.loads(path.read_bytes())
         nct = record["protocolSection"]["identificationModule"]["nctId"]
@@ -46,9 +50,11 @@ def test_every_sample_leaf_maps_to_a_column_or_is_explained(sample_leaves, capsy
     missing = sorted(p for p in counts if p not in mapped and p not in UNMAPPED)
     covered = sum(1 for p in counts if p in mapped)
     with capsys.disabled():
-        print(f"\nfield coverage: {covered}/{len(counts)} sample leaf paths map to a column "
-              f"({100 * covered / len(counts):.1f} %), {len(counts) - covered - len(missing)} on the "
-              f"explained ignore list, {len(missing)} unexplained")
+        print(
+            f"\nfield coverage: {covered}/{len(counts)} sample leaf paths map to a column "
+            f"({100 * covered / len(counts):.1f} %), {len(counts) - covered - len(missing)} on the "
+            f"explained ignore list, {len(missing)} unexplained"
+        )
     assert missing == []
 
 

@@ -31,9 +31,14 @@ def test_every_ddl_runs_and_an_empty_arrow_table_inserts(memory_db):
         memory_db.register("empty", table.empty())
         memory_db.execute(f"INSERT INTO {table.qualified_name} BY NAME SELECT * FROM empty")
         memory_db.unregister("empty")
-        cols = [r[0] for r in memory_db.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-            "ORDER BY column_index", [table.schema, table.name]).fetchall()]
+        cols = [
+            r[0]
+            for r in memory_db.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                "ORDER BY column_index",
+                [table.schema, table.name],
+            ).fetchall()
+        ]
         assert tuple(cols) == table.column_names
 
 
@@ -51,7 +56,9 @@ def test_names_follow_the_conventions():
             assert re.fullmatch(r"[a-z][a-z0-9_]*", col.name), (table.name, col.name)
             assert col.doc.strip(), (table.name, col.name)
     names = [t.name for t in ALL_TABLES]
-    assert len(names) == len(set(names)), "table names must be unique across schemas (Parquet folders)"
+    assert len(names) == len(set(names)), (
+        "table names must be unique across schemas (Parquet folders)"
+    )
 
 
 def test_every_ctgov_table_but_studies_starts_with_aact_id_then_nct_id():

@@ -46,4 +46,8 @@ def test_canonical_check_is_strict():
 
 
 def test_parse_list_dedupes_and_keeps_order():
-    assert parse_nct_id_list("NCT2, nct1|NCT00000002 NCT3") == ["NCT00000002", "NCT00000001", "NCT00000003"]
+    assert parse_nct_id_list("NCT2, nct1|NCT00000002 NCT3") == [
+        "NCT00000002",
+        "NCT00000001",
+        "NCT00000003",
+    ]
