@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import orjson
 import requests
@@ -107,6 +107,25 @@ class Page:
     raw: bytes
 
 
+class Limiter(Protocol):
+    """Anything that blocks until the next request may go (the client's own, or Prefect's)."""
+
+    def wait(self) -> float:
+        """Block until the caller may send; returns the seconds waited."""
+        ...
+
+
+# How a caller runs one API call (already retried by the client): directly, or as a Prefect task
+# with its own retries for outages longer than the client's budget.
+CallRunner = Callable[[str, Callable[[], Any]], Any]
+
+
+def call_directly(what: str, call: Callable[[], T]) -> T:
+    """The default `CallRunner`."""
+    del what
+    return call()
+
+
 class RateLimiter:
     """At most `rate` calls to `wait()` per second, across every thread that shares it.
 
@@ -165,6 +184,8 @@ class CtgovClient:
         backoff_max: Cap of the exponential backoff.
         user_agent: A descriptive User-Agent with a contact.
         session: A `requests.Session` to use (for connection pooling or tests).
+        limiter: Replaces the client's own rate limiter (e.g. a Prefect global rate limit).
+        around_call: How each API call (with its retries) is run; flows make it a task.
     """
 
     def __init__(
@@ -180,13 +201,16 @@ class CtgovClient:
         backoff_max: float = 60.0,
         user_agent: str = DEFAULT_USER_AGENT,
         session: requests.Session | None = None,
+        limiter: Limiter | None = None,
+        around_call: CallRunner = call_directly,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.max_attempts = max(1, max_attempts)
-        self.limiter = RateLimiter(requests_per_second)
+        self.limiter: Limiter = limiter or RateLimiter(requests_per_second)
+        self.around_call = around_call
         self._backoff = wait_random_exponential(multiplier=backoff_initial, max=backoff_max)
         self._connected = False
         self.session = session or requests.Session()
@@ -368,6 +392,11 @@ class CtgovClient:
         return out
 
     def _call(self, attempt: Callable[[], T], what: str) -> T:
+        """Run `attempt` with the retry policy, the way `around_call` runs calls."""
+        result: T = self.around_call(what, partial(self._retrying, attempt, what))
+        return result
+
+    def _retrying(self, attempt: Callable[[], T], what: str) -> T:
         """Run `attempt` with the retry policy; transient failures end as ApiUnavailable."""
         retrying = Retrying(
             stop=self._should_stop,

@@ -25,7 +25,7 @@ from flows.pipeline import run_sync
 from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.settings import Settings
-from replay.server import ReplayServer
+from replay.server import ReplayServer, default_metadata
 
 DEMO_MARKER = ".trialsync-demo"
 FIRST_REFRESH = "2026-11-20T09:00:05"
@@ -82,26 +82,36 @@ def edited_studies(studies: list[dict[str, Any]], day: str) -> list[dict[str, An
     return edits
 
 
-def run_demo(settings: Settings, *, say: Callable[[str], None]) -> DemoResult:
-    """Run the demo into `settings.data_dir` (a fresh folder; an old demo folder is replaced)."""
+SyncRunner = Callable[[Settings, Scope], RunReport]
+
+
+def run_demo(
+    settings: Settings, *, say: Callable[[str], None], sync: SyncRunner = run_sync
+) -> DemoResult:
+    """Run the demo into `settings.data_dir` (a fresh folder; an old demo folder is replaced).
+
+    `sync` runs one sync: the plain function, or the Prefect `sync` flow (the CLI's default).
+    """
     _fresh_folder(settings.data_dir)
     sample = settings.sample_dir
     studies = _read((sample / "studies").glob("*.json"))
     older = _read((sample / "versions").glob("*.v1.json"))
     newer = _read((sample / "versions").glob("*.v2.json"))
     reports: list[RunReport] = []
-    with ReplayServer([*studies, *older], data_timestamp=FIRST_REFRESH) as server:
+    served = [*studies, *older]
+    metadata = default_metadata(sample / "studies")
+    with ReplayServer(served, data_timestamp=FIRST_REFRESH, metadata_path=metadata) as server:
         demo = settings.model_copy(update={"api_url": server.base_url})
         say(f"replay server on {server.base_url} serving {len(studies) + len(older)} real studies")
-        reports.append(run_sync(demo, Scope()))
+        reports.append(sync(demo, Scope()))
         edits = edited_studies(studies, "2026-11-21")
         server.upsert_studies([*edits, *newer])
         server.set_data_timestamp(SECOND_REFRESH)
         say(
             f"the registry moved on: {len(edits)} studies edited, {len(newer)} re-captured (noise only)"
         )
-        reports.append(run_sync(demo, Scope()))
-        reports.append(run_sync(demo, Scope(ids=tuple(_nct(r) for r in newer))))
+        reports.append(sync(demo, Scope()))
+        reports.append(sync(demo, Scope(ids=tuple(_nct(r) for r in newer))))
     return DemoResult(reports, [_nct(e) for e in edits], [_nct(r) for r in newer])
 
 

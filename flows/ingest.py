@@ -219,7 +219,7 @@ def recover(
                 load_bulk_zip(con, raw, landed, meta, report, progress)
                 loaded += 1 if report.fetched > before else 0
             elif (landed.run_id, landed.page_no) not in done:
-                studies = parse_page(raw.read_page(landed))
+                studies = _landed_studies(raw, landed)
                 report.outcome.add(load_page(con, landed, studies, meta))
                 report.fetched += len(studies)
                 loaded += 1
@@ -228,6 +228,26 @@ def recover(
     if loaded:
         log.info("loaded %d landed page(s) or batch(es) that were not yet committed", loaded)
     return loaded
+
+
+def _landed_studies(raw: RawStore, landed: LandedPage) -> list[Any]:
+    """A landed page's studies; a body that is not a page becomes one record to quarantine.
+
+    The client lands a page before parsing it, so a 200 answer that only looked like a page (a
+    proxy's cut-off body) can be on disk. Quarantined with its text and marked loaded, it cannot
+    stop every later run's recovery; its studies are fetched again, since the cursor never moved.
+    """
+    body = raw.read_page(landed)
+    try:
+        return parse_page(body)
+    except ValueError as err:  # orjson.JSONDecodeError is a ValueError too
+        return [
+            {
+                UNPARSABLE_KEY: f"landed page {landed.path}",
+                "error": str(err),
+                "text": body[:100_000].decode("utf-8", "replace"),
+            }
+        ]
 
 
 def _adopt_unrecorded(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
 from transforms.arrow_tables import TypeIssue, arrow_table
 from transforms.changes import batch_events
 from transforms.drift import summarize
-from transforms.normalize import normalize
+from transforms.normalize import NormalizedBatch, normalize
 from transforms.screening import Screening, newest_per_study, screen
 from transforms.versions import (
     WRITES_ROWS,
@@ -39,6 +39,10 @@ from warehouse import state
 from warehouse.loader import BatchWrite, CursorAdvance, FetchStamp, apply_batch
 
 _OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
+
+# `(nct_id, record) pairs, *, strict=` → the batch's ctgov tables: `normalize`, or tables that
+# workers built ahead of the writer (flows.sharding).
+Normalizer = Callable[..., NormalizedBatch]
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,13 @@ def load_records(
     pages: pa.Table | None = None,
     page_ref: str = "",
     emit_added: bool = True,
+    normalizer: Normalizer = normalize,
 ) -> LoadOutcome:
-    """Load one batch atomically and report what it did."""
+    """Load one batch atomically and report what it did.
+
+    `normalizer` builds the ctgov rows of the studies to write; a sharded bulk load passes one
+    that returns what its workers already built (see `flows.sharding`).
+    """
     screening = screen(records)
     studies = newest_per_study(screening.studies)
     decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
@@ -101,7 +110,7 @@ def load_records(
     )
     events = batch_events(decisions, previous, ctx, emit_added=emit_added)
     to_write = [d for d in decisions if d.action in WRITES_ROWS]
-    normalized = normalize(
+    normalized = normalizer(
         [(d.study.nct_id, d.study.record) for d in to_write],
         strict=frozenset(d.study.nct_id for d in to_write if d.study.has_type_drift),
     )

@@ -1,8 +1,7 @@
-"""The commands' work as plain functions: sync, load-bulk, rebuild. Prefect flows wrap these.
+"""The commands' work as plain functions: sync, load-bulk, rebuild, summarize.
 
-Each command takes the writer lock, records its run, loads whatever a crashed run left landed,
-does its own work, publishes, and records how it ended. Any failure leaves the warehouse at the
-last committed batch and the previous publication in place.
+The Prefect flows (flows/orchestration.py) call these same functions; `flows/session.py` holds
+what every run shares (lock, run record, recovery, summaries, publication).
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,92 +16,40 @@ import duckdb
 
 from flows.ctgov_client import CtgovClient
 from flows.drift_checks import check_metadata
-from flows.ingest import Progress, RunMeta, load_bulk_zip, load_page, recover, zip_data_timestamp
+from flows.ingest import RunMeta, load_bulk_zip, load_page, recover, zip_data_timestamp
 from flows.publishing import publish_warehouse
 from flows.runs import RunReport, new_run_id, parse_timestamp, utcnow
 from flows.scopes import Scope
+from flows.session import (
+    DB_NAME,
+    NO_HOOKS,
+    Hooks,
+    RunSteps,
+    open_warehouse,
+    recorded_run,
+    run_context,
+    summarize_changed,
+)
 from flows.settings import Settings
-from schemas.tables import ALL_TABLES, ALL_VIEWS, schema_fingerprint
-from warehouse import bulk, runs, state
-from warehouse.database import connect, ensure_schema
+from flows.summarizing import SummarizeResult, llm_backend_from_settings, summarize_studies
+from warehouse import bulk, state
+from warehouse.database import fetch_one
 from warehouse.lock import WriterLock
-from warehouse.raw import PendingPage, RawStore, RunLanding
+from warehouse.publish import PublishError
+from warehouse.raw import LandedPage, PendingPage, RawStore, RunLanding
+
+__all__ = [
+    "DB_NAME",
+    "Hooks",
+    "open_warehouse",
+    "run_load_bulk",
+    "run_publish",
+    "run_rebuild",
+    "run_summarize",
+    "run_sync",
+]
 
 log = logging.getLogger(__name__)
-
-DB_NAME = "trialsync.duckdb"
-
-
-@dataclass(frozen=True)
-class Hooks:
-    """Optional callbacks a caller (CLI progress bar, Prefect task) plugs in."""
-
-    pages: Progress | None = None  # (pages, studies) fetched and loaded
-    bulk: Progress | None = None  # (batches, studies) loaded from a bulk ZIP
-    download: Callable[[int, int | None], None] | None = None  # (bytes so far, total)
-
-
-@contextmanager
-def open_warehouse(
-    settings: Settings, db_path: Path | None = None
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The working database, created and checked against the declarations."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    con = connect(
-        db_path or settings.data_dir / DB_NAME,
-        memory_limit=settings.duckdb_memory_limit,
-        threads=settings.duckdb_threads,
-    )
-    try:
-        ensure_schema(con, ALL_TABLES, schema_fingerprint(), ALL_VIEWS)
-        yield con
-    finally:
-        con.close()
-
-
-@contextmanager
-def run_context(
-    settings: Settings, command: str, scope: str, params: dict[str, object], *, publish: bool
-) -> Iterator[tuple[duckdb.DuckDBPyConnection, RawStore, RunReport]]:
-    """Lock, open, record the run, recover leftovers; on exit publish and record the end."""
-    with WriterLock(settings.data_dir, command), open_warehouse(settings) as con:
-        report = RunReport(new_run_id(), command, scope)
-        runs.start_run(
-            con,
-            run_id=report.run_id,
-            command=command,
-            scope_key=None,
-            params=params,
-            started_at=report.started_at,
-        )
-        raw = RawStore(settings.data_dir / "raw")
-        step = "recover"
-        try:
-            with report.timed("recover"):
-                report.recovered_pages = recover(con, raw, report)
-            step = command
-            yield con, raw, report
-            if publish:
-                step = "publish"
-                with report.timed("publish"):
-                    publish_warehouse(con, settings, report)
-            report.status = "succeeded"
-        except BaseException as err:
-            report.status = "failed"
-            report.error = f"{step}: {type(err).__name__}: {err}"
-            raise
-        finally:
-            report.finished_at = utcnow()
-            runs.finish_run(
-                con,
-                run_id=report.run_id,
-                status=report.status,
-                finished_at=report.finished_at,
-                data_timestamp_start=report.data_timestamp_start,
-                data_timestamp_end=report.data_timestamp_end,
-                report=report.as_dict(),
-                error=report.error,
-            )
 
 
 def run_sync(
@@ -112,36 +57,31 @@ def run_sync(
     scope: Scope,
     *,
     client: CtgovClient | None = None,
-    hooks: Hooks = Hooks(),
+    hooks: Hooks = NO_HOOKS,
     publish: bool = True,
 ) -> RunReport:
     """An incremental (or `--full`, `--since`, scoped) sync from the API into the warehouse."""
     params = {"scope": scope.model_dump(mode="json")}
-    with run_context(settings, "sync", scope.describe(), params, publish=publish) as (
-        con,
-        raw,
-        report,
-    ):
+    context = run_context(settings, "sync", scope.describe(), params, publish=publish, hooks=hooks)
+    with context as (con, raw, report, steps):
         api = client or CtgovClient.from_settings(settings)
         version = api.version()
         report.data_timestamp_start = parse_timestamp(version.data_timestamp)
         landing_id = report.run_id
         if _should_bootstrap(settings, scope, con):
             # Two landing parts, replayed in this order by recovery and rebuild: the ZIP, then pages.
-            with report.timed("bootstrap"):
-                _bootstrap(con, raw, api, settings, report, hooks, f"{report.run_id}.0")
+            steps.run(
+                "bootstrap",
+                lambda: _bootstrap(con, raw, api, settings, report, hooks, f"{report.run_id}.0"),
+            )
             landing_id = f"{report.run_id}.1"
         meta = _sync_meta(scope, emit_added=state.study_count(con) > 0)
         landing = raw.start_run(landing_id, meta.as_dict())
-        with report.timed("fetch_and_load"):
-            _walk(con, api, landing, meta, scope, version.data_timestamp, report, hooks)
+        walk = Walk(con, api, landing, meta, scope, report, hooks)
+        steps.run("fetch_and_load", lambda: walk.run(version.data_timestamp))
         after = api.version()
         report.data_timestamp_end = parse_timestamp(after.data_timestamp)
-        with report.timed("metadata_check"):
-            # At most once a day: the API's field list vs the paths the model maps (AACT #925).
-            every = dt.timedelta(hours=settings.metadata_check_hours)
-            found = check_metadata(con, api, report.run_id, every=every)
-            report.outcome.drift.update((d.path, d.kind) for d in found)
+        steps.run("metadata_check", lambda: _check_metadata(con, api, settings, report))
         if after.data_timestamp != version.data_timestamp:
             # The registry refreshed mid-walk: pages before and after the refresh may disagree,
             # so the window (from the cursor just committed) is walked once more.
@@ -151,9 +91,17 @@ def run_sync(
                 "the window was fetched again"
             )
             log.warning("%s", report.notes[-1])
-            with report.timed("fetch_and_load"):
-                _walk(con, api, landing, meta, scope, after.data_timestamp, report, hooks)
+            steps.run("fetch_and_load", lambda: walk.run(after.data_timestamp))
     return report
+
+
+def _check_metadata(
+    con: duckdb.DuckDBPyConnection, api: CtgovClient, settings: Settings, report: RunReport
+) -> None:
+    """At most once a day: the API's field list vs the paths the model maps (AACT #925)."""
+    every = dt.timedelta(hours=settings.metadata_check_hours)
+    found = check_metadata(con, api, report.run_id, every=every)
+    report.outcome.drift.update((d.path, d.kind) for d in found)
 
 
 def _sync_meta(scope: Scope, *, emit_added: bool) -> RunMeta:
@@ -171,45 +119,49 @@ def _should_bootstrap(settings: Settings, scope: Scope, con: duckdb.DuckDBPyConn
     )
 
 
-def _walk(
-    con: duckdb.DuckDBPyConnection,
-    api: CtgovClient,
-    landing: RunLanding,
-    meta: RunMeta,
-    scope: Scope,
-    data_timestamp: str,
-    report: RunReport,
-    hooks: Hooks,
-) -> None:
-    """Fetch the scope's window page by page; each page lands, then loads in one transaction."""
-    window = scope.window_start(state.cursor_date(con, scope.key))
-    params = scope.params(window)
-    first_page = report.pages
-    seen: set[str] = set()
-    written: dict[int, tuple[PendingPage, dt.datetime]] = {}
+@dataclass
+class Walk:
+    """Fetch a scope's window page by page; each page lands, then loads in one transaction."""
 
-    def land(page_no: int, body: bytes) -> None:
-        # On disk before anything parses it; the manifest row follows with the client's count.
-        written[page_no] = (landing.write_page(first_page + page_no, body), utcnow())
+    con: duckdb.DuckDBPyConnection
+    api: CtgovClient
+    landing: RunLanding
+    meta: RunMeta
+    scope: Scope
+    report: RunReport
+    hooks: Hooks
 
-    for page in api.iter_pages(params, on_page=land):
-        pending, fetched_at = written.pop(page.page_no)
-        landed = landing.record_page(
-            pending,
-            data_timestamp=data_timestamp,
-            fetched_at=fetched_at,
-            scope_key=scope.key,
-            params=params,
-            study_count=len(page.studies),
-        )
-        ids = {n for n in map(_nct, page.studies) if n is not None}
-        report.duplicates_in_run += len(ids & seen)
-        seen |= ids
-        report.outcome.add(load_page(con, landed, page.studies, meta))
-        report.pages += 1
-        report.fetched += len(page.studies)
-        if hooks.pages:
-            hooks.pages(1, len(page.studies))
+    def run(self, data_timestamp: str) -> None:
+        """One walk of the window that starts at the committed cursor."""
+        con, report, scope = self.con, self.report, self.scope
+        window = scope.window_start(state.cursor_date(con, scope.key))
+        params = scope.params(window)
+        first_page = report.pages
+        seen: set[str] = set()
+        written: dict[int, tuple[PendingPage, dt.datetime]] = {}
+
+        def land(page_no: int, body: bytes) -> None:
+            # On disk before anything parses it; the manifest row follows with the client's count.
+            written[page_no] = (self.landing.write_page(first_page + page_no, body), utcnow())
+
+        for page in self.api.iter_pages(params, on_page=land):
+            pending, fetched_at = written.pop(page.page_no)
+            landed = self.landing.record_page(
+                pending,
+                data_timestamp=data_timestamp,
+                fetched_at=fetched_at,
+                scope_key=scope.key,
+                params=params,
+                study_count=len(page.studies),
+            )
+            ids = {n for n in map(_nct, page.studies) if n is not None}
+            report.duplicates_in_run += len(ids & seen)
+            seen |= ids
+            report.outcome.add(load_page(con, landed, page.studies, self.meta))
+            report.pages += 1
+            report.fetched += len(page.studies)
+            if self.hooks.pages:
+                self.hooks.pages(1, len(page.studies))
 
 
 def _nct(study: object) -> str | None:
@@ -246,7 +198,25 @@ def _bootstrap(
         data_timestamp=version.data_timestamp,
         fetched_at=utcnow(),
     )
-    load_bulk_zip(con, raw, landed, meta, report, hooks.bulk)
+    _load_zip(con, raw, landed, meta, report, settings, hooks)
+
+
+def _load_zip(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawStore,
+    landed: LandedPage,
+    meta: RunMeta,
+    report: RunReport,
+    settings: Settings,
+    hooks: Hooks,
+) -> None:
+    """Load a landed ZIP here, or with its shards normalized on Dask (`TRIALSYNC_TASK_RUNNER`)."""
+    if settings.task_runner == "dask":
+        from flows.sharding import load_bulk_sharded  # imports Prefect and Dask: only when used
+
+        load_bulk_sharded(con, raw, landed, meta, report, settings, hooks.bulk)
+    else:
+        load_bulk_zip(con, raw, landed, meta, report, hooks.bulk)
 
 
 def run_load_bulk(
@@ -254,12 +224,13 @@ def run_load_bulk(
     path: Path | None,
     *,
     client: CtgovClient | None = None,
-    hooks: Hooks = Hooks(),
+    hooks: Hooks = NO_HOOKS,
     publish: bool = True,
 ) -> RunReport:
     """Load the official full-registry ZIP: a given file, or a fresh `--download`."""
     params = {"path": str(path) if path else None, "download": path is None}
-    with run_context(settings, "load-bulk", "bulk", params, publish=publish) as (con, raw, report):
+    context = run_context(settings, "load-bulk", "bulk", params, publish=publish, hooks=hooks)
+    with context as (con, raw, report, steps):
         emit_added = state.study_count(con) > 0
         meta = RunMeta(
             "load-bulk",
@@ -285,13 +256,12 @@ def run_load_bulk(
         landed = landing.record_bulk(
             target, study_count=info.study_entries, data_timestamp=stamp, fetched_at=utcnow()
         )
-        with report.timed("load"):
-            load_bulk_zip(con, raw, landed, meta, report, hooks.bulk)
+        steps.run("load", lambda: _load_zip(con, raw, landed, meta, report, settings, hooks))
     return report
 
 
 def _iso(value: object) -> str | None:
-    return value.isoformat() if hasattr(value, "isoformat") else None  # type: ignore[no-any-return]
+    return value.isoformat() if isinstance(value, dt.date) else None
 
 
 def _copy_into_raw(source: Path, target: Path) -> None:
@@ -318,7 +288,7 @@ def _carry_run_history(con: duckdb.DuckDBPyConnection, old_db: Path) -> None:
         con.execute("DETACH old")
 
 
-def run_rebuild(settings: Settings, *, hooks: Hooks = Hooks(), publish: bool = True) -> RunReport:
+def run_rebuild(settings: Settings, *, hooks: Hooks = NO_HOOKS, publish: bool = True) -> RunReport:
     """Re-create the working database from the landed raw pages alone (no network).
 
     The new database is built aside and swapped in only when complete, so a failed rebuild
@@ -336,6 +306,9 @@ def run_rebuild(settings: Settings, *, hooks: Hooks = Hooks(), publish: bool = T
                 report.recovered_pages = recover(
                     con, RawStore(settings.data_dir / "raw"), report, progress=hooks.pages
                 )
+            if settings.summarize_in_runs:
+                with report.timed("summarize"):
+                    summarize_changed(con, settings, report)
             con.execute("CHECKPOINT")
         aside.replace(final)
         final.with_name(final.name + ".wal").unlink(missing_ok=True)
@@ -344,4 +317,60 @@ def run_rebuild(settings: Settings, *, hooks: Hooks = Hooks(), publish: bool = T
             publish_warehouse(con, settings, report)
     report.status = "succeeded"
     report.finished_at = utcnow()
+    return report
+
+
+def run_summarize(
+    settings: Settings, nct_ids: list[str] | None, *, force: bool, publish: bool = True
+) -> tuple[RunReport, SummarizeResult]:
+    """The `summarize` command: lock, regenerate, publish, and record the run in pipeline.runs."""
+    backend = llm_backend_from_settings(settings)
+    with WriterLock(settings.data_dir, "summarize"), open_warehouse(settings) as con:
+        report = RunReport(new_run_id(), "summarize", "summaries")
+        steps = RunSteps(report, NO_HOOKS)
+        with recorded_run(con, report, {"nct_ids": nct_ids, "force": force}):
+            try:
+                result = steps.run(
+                    "summarize",
+                    lambda: summarize_studies(
+                        con,
+                        nct_ids,
+                        generated_on=report.started_at.date(),
+                        backend=backend,
+                        force=force,
+                    ),
+                )
+                report.summaries = result.as_dict()
+                if publish:
+                    steps.run("publish", lambda: publish_warehouse(con, settings, report))
+            except BaseException as err:
+                steps.failed(err)
+                raise
+    return report, result
+
+
+def run_publish(settings: Settings, *, force: bool = False, hooks: Hooks = NO_HOOKS) -> RunReport:
+    """Publish the working database as it is (no fetching); recorded in pipeline.runs.
+
+    Raises:
+        GateFailed: when the publishing gate refuses and `force` is not set (the run is recorded
+            as failed, the previous publication stays).
+        PublishError: when the data folder has no warehouse yet.
+    """
+    if not (settings.data_dir / DB_NAME).exists():
+        raise PublishError(
+            f"nothing to publish: no warehouse in {settings.data_dir}; run `trialsync sync` first"
+        )
+    context = run_context(
+        settings,
+        "publish",
+        "current warehouse",
+        {"force": force},
+        publish=True,
+        force_publish=force,
+        hooks=hooks,
+    )
+    with context as (con, _raw, report, _steps):
+        newest = fetch_one(con, "SELECT max(data_timestamp) FROM history.study_state")
+        report.data_timestamp_start = report.data_timestamp_end = newest[0] if newest else None
     return report

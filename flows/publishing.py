@@ -18,12 +18,13 @@ from schemas.table import Table
 from schemas.tables import ALL_TABLES, ALL_VIEWS, CTGOV_TABLES, by_name, schema_fingerprint
 from warehouse.analyst import analyst_statements
 from warehouse.gate import GateFailed, gate_problems
+from warehouse.object_store import mirror_snapshot
 from warehouse.publish import ExportSpec, PublishResult, current_manifest, export_stats, publish
 from warehouse.summary_files import write_summary_files
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GateFailed", "export_specs", "publish_warehouse"]
+__all__ = ["GateFailed", "export_specs", "mirror_publication", "publish_warehouse"]
 
 # History is published without the compressed raw records (they stay in the working database and
 # in raw/); everything else that readers use is published whole.
@@ -110,3 +111,14 @@ def publish_warehouse(
     )
     report.published = str(result.snapshot_dir)
     return result
+
+
+def mirror_publication(settings: Settings, report: RunReport) -> str | None:
+    """Copy the run's publication to object storage (`TRIALSYNC_PUBLISH_URL`), pointer last."""
+    if not settings.publish_url or not report.published:
+        return None
+    location = mirror_snapshot(
+        Path(report.published), settings.publish_url, keep=settings.keep_snapshots
+    )
+    report.notes.append(f"publication mirrored to {location}")
+    return location

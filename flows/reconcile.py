@@ -26,9 +26,9 @@ import pyarrow as pa
 
 from flows.ctgov_client import CtgovClient
 from flows.ingest import RunMeta, load_page, run_of
-from flows.pipeline import Hooks, run_context
 from flows.runs import RunReport, parse_timestamp, utcnow
 from flows.scopes import Scope
+from flows.session import NO_HOOKS, Hooks, run_context
 from flows.settings import Settings
 from schemas.tables.history import CHANGE_EVENTS
 from transforms._json import get_path
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 # AACT re-fetches its stalest ids 500 per `filter.ids` request; ~6 KB of URL, well within limits.
 IDS_PER_REQUEST = 500
-NO_HOOKS = Hooks()
 _ID = "protocolSection.identificationModule.nctId"
 _ALIASES = "protocolSection.identificationModule.nctIdAliases"
 
@@ -76,11 +75,10 @@ def run_reconcile(
     """Find removed, merged, missed and silently changed studies, and bring the warehouse level."""
     size = settings.reconcile_slice if slice_size is None else slice_size
     params: dict[str, object] = {"slice": size}
-    with run_context(settings, "reconcile", "all synced scopes", params, publish=publish) as (
-        con,
-        raw,
-        report,
-    ):
+    context = run_context(
+        settings, "reconcile", "all synced scopes", params, publish=publish, hooks=hooks
+    )
+    with context as (con, raw, report, _steps):
         if state.study_count(con) == 0:
             report.notes.append("the warehouse is empty: nothing to reconcile (run a sync first)")
         else:

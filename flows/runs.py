@@ -63,6 +63,7 @@ class RunReport:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     published: str | None = None
+    summaries: dict[str, Any] | None = None  # what the summarize step did (SummarizeResult)
     notes: list[str] = field(default_factory=list)
 
     @contextmanager
@@ -116,6 +117,7 @@ class RunReport:
             "timings": self.timings,
             "error": self.error,
             "published": self.published,
+            "summaries": self.summaries,
             "notes": self.notes,
         }
 

@@ -93,6 +93,77 @@ class Settings(BaseSettings):
         "of 100+ rows).",
     )
 
+    summarize_in_runs: bool = Field(
+        True,
+        description="Every sync, load and reconcile regenerates the summary pages whose inputs "
+        "changed before it publishes.",
+    )
+    orchestration: Literal["prefect", "plain"] = Field(
+        "prefect",
+        description="How the CLI runs sync, load-bulk, reconcile and publish: as Prefect flows "
+        "(tasks, retries, artifacts, events) or as plain function calls.",
+    )
+    task_retries: int = Field(
+        3,
+        ge=0,
+        description="Prefect task retries of an API call that failed after the client's own "
+        "retries (an outage rather than a blip).",
+    )
+    task_retry_delay: float = Field(
+        30.0,
+        ge=0,
+        description="Backoff factor of those task retries, in seconds (exponential, jittered).",
+    )
+    api_rate_limit_name: str = Field(
+        "ctgov-api",
+        description="Prefect global concurrency limit (a rate limit) shared by every API call "
+        "when a Prefect server is configured (PREFECT_API_URL); create it with "
+        "`prefect gcl create ctgov-api --limit 1 --slot-decay-per-second 1`.",
+    )
+    prefect_startup_timeout: float = Field(
+        90.0,
+        gt=0,
+        description="Seconds to wait for Prefect's temporary local server when PREFECT_API_URL "
+        "is not set (a cold start takes 6-12 s, more on a busy machine).",
+    )
+    sync_cron: str = Field(
+        "30 9 * * 1-5",
+        description="Schedule of the daily sync (cron, UTC): weekdays, after the registry's "
+        "refresh around 09:00 UTC.",
+    )
+    reconcile_cron: str = Field(
+        "0 11 * * 6",
+        description="Schedule of the weekly reconcile (cron, UTC).",
+    )
+    publish_cron: str = Field(
+        "30 11 * * 1-5",
+        description="Schedule of the publish flow (cron, UTC): republishes after the sync, a "
+        "safety net for a publication the sync could not finish.",
+    )
+
+    task_runner: Literal["local", "dask"] = Field(
+        "local",
+        description="Where bulk ZIP shards are normalized: 'local' (this process) or 'dask' (a "
+        "Dask cluster through prefect-dask; install the `dask` extra).",
+    )
+    dask_address: str = Field(
+        "",
+        description="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786; empty starts "
+        "a LocalCluster. Workers must see the data folder at the same path.",
+    )
+    dask_shards_ahead: int = Field(
+        16,
+        ge=1,
+        description="Bulk ZIP shards normalized ahead of the single writer (bounds the disk "
+        "used by shard files waiting to be loaded).",
+    )
+    publish_url: str = Field(
+        "",
+        description="Also mirror each publication to object storage: s3://bucket/prefix, "
+        "gs://bucket/prefix or file:///abs/path (credentials from the usual AWS_*/GOOGLE_* "
+        "variables); empty = local only.",
+    )
+
     @field_validator("api_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:

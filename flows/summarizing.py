@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +18,6 @@ import duckdb
 import pyarrow as pa
 import requests
 
-from flows.pipeline import open_warehouse
-from flows.publishing import publish_warehouse
-from flows.runs import RunReport, new_run_id, utcnow
 from flows.settings import Settings
 from schemas.ids import normalize_nct_id
 from schemas.tables.pub import SUMMARIES
@@ -34,9 +30,7 @@ from transforms.summaries import (
     summary_row,
 )
 from transforms.summaries.llm import Post
-from warehouse import runs
 from warehouse.database import insert_arrow, transaction
-from warehouse.lock import WriterLock
 from warehouse.state import version_records
 
 log = logging.getLogger(__name__)
@@ -238,59 +232,3 @@ def llm_backend_from_settings(settings: Settings) -> OpenAICompatBackend | None:
             "summary_backend 'openai' needs TRIALSYNC_LLM_BASE_URL and TRIALSYNC_LLM_MODEL"
         )
     return OpenAICompatBackend(settings.llm_base_url, settings.llm_model, requests_poster(settings))
-
-
-@contextmanager
-def _recorded(
-    con: duckdb.DuckDBPyConnection, report: RunReport, params: dict[str, Any]
-) -> Iterator[None]:
-    """Record the run in pipeline.runs: started now, then succeeded or failed with the report."""
-    runs.start_run(
-        con,
-        run_id=report.run_id,
-        command=report.command,
-        scope_key=None,
-        params=params,
-        started_at=report.started_at,
-    )
-    try:
-        yield
-        report.status = "succeeded"
-    except BaseException as err:
-        report.status, report.error = "failed", f"{type(err).__name__}: {err}"
-        raise
-    finally:
-        report.finished_at = utcnow()
-        runs.finish_run(
-            con,
-            run_id=report.run_id,
-            status=report.status,
-            finished_at=report.finished_at,
-            data_timestamp_start=None,
-            data_timestamp_end=None,
-            report=report.as_dict(),
-            error=report.error,
-        )
-
-
-def run_summarize(
-    settings: Settings, nct_ids: list[str] | None, *, force: bool, publish: bool = True
-) -> tuple[RunReport, SummarizeResult]:
-    """The `summarize` command: lock, regenerate, publish, and record the run in pipeline.runs."""
-    backend = llm_backend_from_settings(settings)
-    with WriterLock(settings.data_dir, "summarize"), open_warehouse(settings) as con:
-        report = RunReport(new_run_id(), "summarize", "summaries")
-        with _recorded(con, report, {"nct_ids": nct_ids, "force": force}):
-            with report.timed("summarize"):
-                result = summarize_studies(
-                    con,
-                    nct_ids,
-                    generated_on=report.started_at.date(),
-                    backend=backend,
-                    force=force,
-                )
-            report.notes.append(f"summaries: {result.as_dict()}")
-            if publish:
-                with report.timed("publish"):
-                    publish_warehouse(con, settings, report)
-    return report, result

@@ -14,12 +14,16 @@ Kinds (API reference, sections 6, 7, 13 and 15):
     missing_studies  status 200, JSON without the `studies` key
     bad_json       status 200, a body shaped like a page (`{"studies":[` … `}`) that is not JSON
     zip_truncated  the bulk download stops half-way (truncated, for `/studies/download`)
+    extra_studies  status 200, the real page with `records` appended to its `studies`: records the
+                   server cannot index (a malformed or hostile `nctId`), as a broken upstream
+                   could send them (planned from code only, not from `--faults`)
 """
 
 from __future__ import annotations
 
 import fnmatch
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +40,7 @@ KINDS = frozenset(
         "missing_studies",
         "bad_json",
         "zip_truncated",
+        "extra_studies",
     }
 )
 
@@ -51,6 +56,7 @@ class Fault:
     count: int | None = None
     retry_after: str | None = None
     delay: float = 2.0
+    records: tuple[Any, ...] = ()
     seen: int = 0
     fired: int = 0
 
@@ -85,6 +91,7 @@ class FaultPlan:
         count: int | None = None,
         retry_after: float | str | None = None,
         delay: float = 2.0,
+        records: Sequence[Any] = (),
     ) -> Fault:
         """Plan a fault.
 
@@ -98,6 +105,7 @@ class FaultPlan:
             count: Fire at most this many times.
             retry_after: For `429`: the `Retry-After` value (seconds or an HTTP date).
             delay: For `slow`: seconds to wait before answering.
+            records: For `extra_studies`: the records to add to the page (served as given).
         """
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {sorted(KINDS)}")
@@ -113,6 +121,7 @@ class FaultPlan:
             count,
             None if retry_after is None else _retry_after_text(retry_after),
             delay,
+            tuple(records),
         )
         with self._lock:
             self.faults.append(fault)

@@ -150,7 +150,7 @@ class ReplayServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         if metadata_path is None and isinstance(studies, Path):
-            metadata_path = _default_metadata(studies)
+            metadata_path = default_metadata(studies)
         self.metadata: bytes | None = metadata_path.read_bytes() if metadata_path else None
         self.pieces = (
             PieceIndex.from_metadata(orjson.loads(self.metadata))
@@ -435,7 +435,8 @@ def _read_studies(folder: Path) -> list[Mapping[str, Any]]:
     return [orjson.loads(p.read_bytes()) for p in sorted(folder.glob("*.json"))]
 
 
-def _default_metadata(studies_dir: Path) -> Path | None:
+def default_metadata(studies_dir: Path) -> Path | None:
+    """The newest captured `/studies/metadata` beside a sample's studies folder, if any."""
     found = sorted((studies_dir.parent / "spec").glob("studies-metadata_*.json"))
     return found[-1] if found else None
 
@@ -540,6 +541,8 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.server.replay.route(sub, params, headers)
         if fault is not None and fault.kind == "missing_studies" and response.status == 200:
             response = Response(200, b'{"totalCount":0}', "application/json")
+        if fault is not None and fault.kind == "extra_studies" and response.status == 200:
+            response = _with_extra_studies(response, fault.records)
         truncate = fault is not None and fault.kind in {"truncated", "zip_truncated"}
         self._send(entry, response, send_body, truncate=truncate)
 
@@ -570,6 +573,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
         self.connection.close()
+
+
+def _with_extra_studies(response: Response, records: tuple[Any, ...]) -> Response:
+    """A page with `records` added after its own studies (paging and counts unchanged)."""
+    page = orjson.loads(response.body)
+    studies = [*page.get("studies", []), *records]
+    body = page_body(studies, page.get("nextPageToken"), page.get("totalCount"))
+    return Response(200, body, response.content_type, response.headers)
 
 
 def _early_fault(fault: Fault | None) -> Response | None:

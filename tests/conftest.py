@@ -10,8 +10,12 @@ from typing import Any
 import orjson
 import pytest
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+# Process-wide switches for tools the tests drive (not trialsync configuration).
+os.environ.setdefault("DO_NOT_TRACK", "1")  # noqa: TID251
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # noqa: TID251
+# Commands run as plain calls unless a test asks for the Prefect flows: a flow run outside the
+# shared test harness would start a temporary Prefect server (~10 s) per process.
+os.environ.setdefault("TRIALSYNC_ORCHESTRATION", "plain")  # noqa: TID251
 
 from flows.settings import Settings  # noqa: E402
 
@@ -53,3 +57,20 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "data"
     path.mkdir()
     yield path
+
+
+@pytest.fixture(scope="session")
+def prefect_backend() -> Iterator[None]:
+    """One Prefect test server for the whole session, flow heartbeats off (see engineering.md).
+
+    Reuses a running server when PREFECT_API_URL is set. Request it only in flow-level tests.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        if os.environ.get("PREFECT_API_URL"):  # noqa: TID251
+            yield
+        else:
+            with prefect_test_harness(server_startup_timeout=90):
+                yield

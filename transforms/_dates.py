@@ -8,7 +8,9 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# re.ASCII and fullmatch, as in schemas/study/fields.py: `\d` would take any Unicode digit (and
+# int() reads Arabic-Indic or full-width digits as numbers), and `$` a final newline.
+_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 
 
 class PartialDate(NamedTuple):
@@ -23,7 +25,7 @@ class PartialDate(NamedTuple):
 @lru_cache(maxsize=65536)
 def parse_partial_date(raw: str) -> PartialDate:
     """Parse `yyyy`, `yyyy-MM` or `yyyy-MM-dd`; anything else keeps its text with no date."""
-    match = _PARTIAL.match(raw)
+    match = _PARTIAL.fullmatch(raw)
     if match is None:
         return PartialDate(raw, None, None, None)
     year, month, day = match.groups()
@@ -49,15 +51,26 @@ def partial_date_fields(prefix: str, raw: Any, date_type: Any = _NO_TYPE) -> dic
 
     Pass `date_type` only for dates whose table declares a `<prefix>_date_type` column.
     """
-    parsed = parse_partial_date(raw) if isinstance(raw, str) else None
-    row: dict[str, Any] = {
-        f"{prefix}_date": parsed.last if parsed else None,
-        f"{prefix}_month_year": raw if isinstance(raw, str) else None,
-        f"{prefix}_date_precision": parsed.precision if parsed else None,
-    }
+    date, month_year, precision, type_ = _field_names(prefix)
+    if isinstance(raw, str):
+        parsed = parse_partial_date(raw)
+        row = {date: parsed.last, month_year: raw, precision: parsed.precision}
+    else:
+        row = {date: None, month_year: None, precision: None}
     if date_type is not _NO_TYPE:
-        row[f"{prefix}_date_type"] = date_type
+        row[type_] = date_type
     return row
+
+
+@lru_cache(maxsize=256)
+def _field_names(prefix: str) -> tuple[str, str, str, str]:
+    # Built once per prefix: the same key objects every row, instead of fresh strings to hash.
+    return (
+        f"{prefix}_date",
+        f"{prefix}_month_year",
+        f"{prefix}_date_precision",
+        f"{prefix}_date_type",
+    )
 
 
 def parse_date(raw: Any) -> dt.date | None:

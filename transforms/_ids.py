@@ -6,16 +6,44 @@ natural key keeps those joins working while loads stay idempotent and a rebuild 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import xxhash
 
 _MASK = 2**63 - 1
+_SEPARATOR = "\x1f"
+# "%s\x1f%s\x1f%s" for three parts, and so on: one C-level `%` renders every part exactly as
+# `str()` does and joins them, about twice as fast as `"\x1f".join(map(str, parts))`, which
+# matters at ~170 ids per study. Longer keys take the join (no recipe has that many parts).
+_KEY_FORMATS = tuple(_SEPARATOR.join(["%s"] * n) for n in range(9))
+_digest = xxhash.xxh3_64_intdigest
+
+
+def _key(parts: tuple[object, ...]) -> str:
+    if len(parts) < len(_KEY_FORMATS):
+        return _KEY_FORMATS[len(parts)] % parts
+    return _SEPARATOR.join(map(str, parts))
 
 
 def stable_id(*parts: object) -> int:
     """A positive 63-bit integer determined only by `parts` (e.g. `("NCT01234567", "outcome", 3)`).
 
-    xxh3-64 of the parts: fast enough to run once per row (several hundred rows per study), and
-    with 2^63 values collisions within a registry of ~50 million rows are not a practical concern
-    (the publishing gate checks every declared key anyway).
+    xxh3-64 of the parts, each as `str()` renders it, joined by U+001F: fast enough to run once per
+    row (several hundred rows per study), and with 2^63 values collisions within a registry of ~50
+    million rows are not a practical concern (the publishing gate checks every declared key anyway).
     """
-    return xxhash.xxh3_64_intdigest("\x1f".join(map(str, parts)).encode()) & _MASK
+    return _digest(_key(parts).encode()) & _MASK
+
+
+def id_maker(*parts: object) -> Callable[[object], int]:
+    """`last -> stable_id(*parts, last)`, for the ids of one list's items.
+
+    The shared leading parts (table, NCT id, parent positions) are rendered once, so each id costs
+    about half a `stable_id` call; a 1,000-site study computes a thousand facility ids.
+    """
+    prefix = _key(parts) + _SEPARATOR if parts else ""
+
+    def make(last: object) -> int:
+        return _digest(f"{prefix}{last!s}".encode()) & _MASK
+
+    return make

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 Record = Mapping[str, Any]
 
 
-@lru_cache(maxsize=4096)
+# Dotted path -> its keys. Paths are code constants, so this stays small; a plain dict lookup is
+# cheaper than an lru_cache call, and get_path runs a few hundred times per study.
+_KEYS: dict[str, tuple[str, ...]] = {}
+_MAX_PATHS = 4096
+
+
 def _keys(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
+    keys = _KEYS.get(path)
+    if keys is None:
+        keys = tuple(path.split("."))
+        if len(_KEYS) < _MAX_PATHS:
+            _KEYS[path] = keys
+    return keys
 
 
 def get_path(obj: Any, path: str, default: Any = None) -> Any:
@@ -21,8 +30,9 @@ def get_path(obj: Any, path: str, default: Any = None) -> Any:
     registry record is optional (API reference, section 11.1). Records are parsed JSON, so objects
     are plain dicts: checking `dict` (not the `Mapping` ABC) keeps this hot path cheap.
     """
+    keys = _KEYS.get(path) or _keys(path)
     cur = obj
-    for key in _keys(path):
+    for key in keys:
         if type(cur) is not dict:
             return default
         cur = cur.get(key)
@@ -45,4 +55,6 @@ def get_dict(obj: Any, path: str) -> Mapping[str, Any]:
 
 def items(values: Sequence[Any]) -> list[tuple[int, Mapping[str, Any]]]:
     """(position, item) for the object items of a list; positions count every item, as listed."""
+    if not values:  # most lists of a record are absent: skip building a comprehension
+        return []
     return [(i, v) for i, v in enumerate(values) if type(v) is dict]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 # The spec's pattern is `^\d+ (Year|Years|Month|Months|...)$`; we also accept other letter case and
@@ -31,6 +32,12 @@ def parse_age(raw: Any) -> Age:
     """
     if not isinstance(raw, str):
         return NO_AGE
+    return _parse_age_text(raw)
+
+
+@lru_cache(maxsize=1024)
+def _parse_age_text(raw: str) -> Age:
+    # A few hundred distinct texts ("18 Years", "65 Years", ...) cover the registry.
     match = _AGE.match(raw)
     if match is None:
         return NO_AGE

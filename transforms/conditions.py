@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from schemas.tables import conditions as tables
-from transforms._ids import stable_id
+from transforms._ids import id_maker
 from transforms._json import Record, get_dict, get_list, items
 
 Row = dict[str, Any]
@@ -22,6 +23,12 @@ def mesh_id(raw: Any) -> str | None:
     """
     if not isinstance(raw, str):
         return None
+    return _canonical_mesh_id(raw)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_mesh_id(raw: str) -> str:
+    # MeSH is a fixed vocabulary and browse lists repeat the common ancestors in most studies.
     match = _MESH_ID.match(raw.strip())
     if match is None:
         return raw
@@ -30,9 +37,10 @@ def mesh_id(raw: Any) -> str | None:
 
 
 def _named_rows(table: str, nct_id: str, values: Any) -> list[Row]:
+    ids = id_maker(table, nct_id)
     return [
         {
-            "id": stable_id(table, nct_id, i),
+            "id": ids(i),
             "nct_id": nct_id,
             "ordinal": i,
             "name": v,
@@ -58,11 +66,15 @@ def keyword_rows(study: Record, nct_id: str) -> list[Row]:
 def _mesh_rows(table: str, module: Record, nct_id: str) -> list[Row]:
     rows: list[Row] = []
     for mesh_type, key in (("mesh-list", "meshes"), ("mesh-ancestor", "ancestors")):
-        for i, mesh in items(get_list(module, key)):
+        meshes = items(get_list(module, key))
+        if not meshes:
+            continue
+        ids = id_maker(table, nct_id, mesh_type)
+        for i, mesh in meshes:
             term = mesh.get("term")
             rows.append(
                 {
-                    "id": stable_id(table, nct_id, mesh_type, i),
+                    "id": ids(i),
                     "nct_id": nct_id,
                     "mesh_type": mesh_type,
                     "ordinal": i,
@@ -93,40 +105,54 @@ _BROWSE_MODULES = (
     ("condition", "derivedSection.conditionBrowseModule"),
     ("intervention", "derivedSection.interventionBrowseModule"),
 )
+_BROWSE_LEAVES = tuple((kind, f"{path}.browseLeaves") for kind, path in _BROWSE_MODULES)
+_BROWSE_BRANCHES = tuple((kind, f"{path}.browseBranches") for kind, path in _BROWSE_MODULES)
 
 
 def browse_leaf_rows(study: Record, nct_id: str) -> list[Row]:
     """Browse leaves of both browse modules (2023-era records only)."""
-    return [
-        {
-            "id": stable_id("browse_leaves", nct_id, kind, i),
-            "nct_id": nct_id,
-            "browse_kind": kind,
-            "ordinal": i,
-            "leaf_id": leaf.get("id"),
-            "name": leaf.get("name"),
-            "as_found": leaf.get("asFound"),
-            "relevance": leaf.get("relevance"),
-        }
-        for kind, path in _BROWSE_MODULES
-        for i, leaf in items(get_list(study, f"{path}.browseLeaves"))
-    ]
+    rows: list[Row] = []
+    for kind, path in _BROWSE_LEAVES:
+        found = items(get_list(study, path))
+        if not found:
+            continue
+        ids = id_maker("browse_leaves", nct_id, kind)
+        rows += [
+            {
+                "id": ids(i),
+                "nct_id": nct_id,
+                "browse_kind": kind,
+                "ordinal": i,
+                "leaf_id": leaf.get("id"),
+                "name": leaf.get("name"),
+                "as_found": leaf.get("asFound"),
+                "relevance": leaf.get("relevance"),
+            }
+            for i, leaf in found
+        ]
+    return rows
 
 
 def browse_branch_rows(study: Record, nct_id: str) -> list[Row]:
     """Browse branches of both browse modules (2023-era records only)."""
-    return [
-        {
-            "id": stable_id("browse_branches", nct_id, kind, i),
-            "nct_id": nct_id,
-            "browse_kind": kind,
-            "ordinal": i,
-            "abbrev": branch.get("abbrev"),
-            "name": branch.get("name"),
-        }
-        for kind, path in _BROWSE_MODULES
-        for i, branch in items(get_list(study, f"{path}.browseBranches"))
-    ]
+    rows: list[Row] = []
+    for kind, path in _BROWSE_BRANCHES:
+        found = items(get_list(study, path))
+        if not found:
+            continue
+        ids = id_maker("browse_branches", nct_id, kind)
+        rows += [
+            {
+                "id": ids(i),
+                "nct_id": nct_id,
+                "browse_kind": kind,
+                "ordinal": i,
+                "abbrev": branch.get("abbrev"),
+                "name": branch.get("name"),
+            }
+            for i, branch in found
+        ]
+    return rows
 
 
 BUILDERS = {

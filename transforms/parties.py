@@ -6,13 +6,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from schemas.tables import parties as tables
-from transforms._ids import stable_id
+from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, get_path, items
 
 Row = dict[str, Any]
 _IDENT = "protocolSection.identificationModule"
 _SPONS = "protocolSection.sponsorCollaboratorsModule"
 _CONTACTS = "protocolSection.contactsLocationsModule"
+_ORG_ID = f"{_IDENT}.orgStudyIdInfo"
+_SECONDARY_IDS = f"{_IDENT}.secondaryIdInfos"
+_ALIASES = f"{_IDENT}.nctIdAliases"
+_LEAD = f"{_SPONS}.leadSponsor"
+_COLLABORATORS = f"{_SPONS}.collaborators"
+_PARTY = f"{_SPONS}.responsibleParty"
 
 
 def _id_row(nct_id: str, source: str, i: int, value: Any, info: Mapping[str, Any]) -> Row:
@@ -31,13 +37,13 @@ def _id_row(nct_id: str, source: str, i: int, value: Any, info: Mapping[str, Any
 def id_information_rows(study: Record, nct_id: str) -> list[Row]:
     """The org study id, then every secondary id, then every NCT alias (AACT's three id sources)."""
     rows: list[Row] = []
-    org = get_path(study, f"{_IDENT}.orgStudyIdInfo")
+    org = get_path(study, _ORG_ID)
     if isinstance(org, dict):
         rows.append(_id_row(nct_id, "org_study_id", 0, org.get("id"), org))
-    for i, info in items(get_list(study, f"{_IDENT}.secondaryIdInfos")):
+    for i, info in items(get_list(study, _SECONDARY_IDS)):
         rows.append(_id_row(nct_id, "secondary_id", i, info.get("id"), info))
     # Aliases are bare NCT-id strings: every item is a row, as listed.
-    for i, alias in enumerate(get_list(study, f"{_IDENT}.nctIdAliases")):
+    for i, alias in enumerate(get_list(study, _ALIASES)):
         rows.append(_id_row(nct_id, "nct_alias", i, alias, {}))
     return rows
 
@@ -56,17 +62,17 @@ def _sponsor_row(nct_id: str, role: str, i: int, sponsor: Mapping[str, Any]) -> 
 def sponsor_rows(study: Record, nct_id: str) -> list[Row]:
     """The lead sponsor ('lead') and every collaborator ('collaborator')."""
     rows: list[Row] = []
-    lead = get_path(study, f"{_SPONS}.leadSponsor")
+    lead = get_path(study, _LEAD)
     if isinstance(lead, dict):
         rows.append(_sponsor_row(nct_id, "lead", 0, lead))
-    for i, sponsor in items(get_list(study, f"{_SPONS}.collaborators")):
+    for i, sponsor in items(get_list(study, _COLLABORATORS)):
         rows.append(_sponsor_row(nct_id, "collaborator", i, sponsor))
     return rows
 
 
 def responsible_party_rows(study: Record, nct_id: str) -> list[Row]:
     """One row when the study names a responsible party (AACT keeps the old free-text form too)."""
-    party = get_path(study, f"{_SPONS}.responsibleParty")
+    party = get_path(study, _PARTY)
     if not isinstance(party, dict):
         return []
     return [
@@ -86,9 +92,10 @@ def responsible_party_rows(study: Record, nct_id: str) -> list[Row]:
 def overall_official_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per overall official."""
     officials = get_list(get_dict(study, _CONTACTS), "overallOfficials")
+    ids = id_maker("overall_officials", nct_id)
     return [
         {
-            "id": stable_id("overall_officials", nct_id, i),
+            "id": ids(i),
             "nct_id": nct_id,
             "ordinal": i,
             "role": official.get("role"),
@@ -102,9 +109,10 @@ def overall_official_rows(study: Record, nct_id: str) -> list[Row]:
 def central_contact_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per central contact; the first listed is AACT's 'primary', the rest 'backup'."""
     contacts = get_list(get_dict(study, _CONTACTS), "centralContacts")
+    ids = id_maker("central_contacts", nct_id)
     return [
         {
-            "id": stable_id("central_contacts", nct_id, i),
+            "id": ids(i),
             "nct_id": nct_id,
             "ordinal": i,
             "contact_type": "primary" if i == 0 else "backup",

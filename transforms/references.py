@@ -3,52 +3,61 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from schemas.tables import references as tables
 from transforms._dates import parse_date
-from transforms._ids import stable_id
+from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
 
 Row = dict[str, Any]
 
 _REFS = "protocolSection.referencesModule"
 _LARGE_DOCS = "documentSection.largeDocumentModule"
+_REFERENCES = f"{_REFS}.references"
+
+
+def reference_ids(nct_id: str) -> Callable[[object], int]:
+    """`study_references.id` (the FK recipe of retractions) by reference position, for one study."""
+    return id_maker("study_references", nct_id)
 
 
 def reference_id(nct_id: str, reference_ordinal: int) -> int:
-    """`study_references.id` of the study's reference at `reference_ordinal` (FK recipe)."""
-    return stable_id("study_references", nct_id, reference_ordinal)
+    """`study_references.id` of the study's reference at `reference_ordinal`."""
+    return reference_ids(nct_id)(reference_ordinal)
 
 
 def study_reference_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per literature reference."""
+    ids = reference_ids(nct_id)
     return [
         {
-            "id": reference_id(nct_id, i),
+            "id": ids(i),
             "nct_id": nct_id,
             "ordinal": i,
             "pmid": ref.get("pmid"),
             "reference_type": ref.get("type"),
             "citation": ref.get("citation"),
         }
-        for i, ref in items(get_list(study, f"{_REFS}.references"))
+        for i, ref in items(get_list(study, _REFERENCES))
     ]
 
 
 def retraction_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per retraction notice of a reference, keyed to its reference row."""
+    parent_ids = reference_ids(nct_id)
     return [
         {
             "id": stable_id("retractions", nct_id, r, i),
             "nct_id": nct_id,
             "reference_ordinal": r,
             "ordinal": i,
-            "reference_id": reference_id(nct_id, r),
+            "reference_id": parent_ids(r),
             "pmid": retraction.get("pmid"),
             "source": retraction.get("source"),
         }
-        for r, ref in items(get_list(study, f"{_REFS}.references"))
+        for r, ref in items(get_list(study, _REFERENCES))
         for i, retraction in items(get_list(ref, "retractions"))
     ]
 

@@ -13,7 +13,7 @@ from typing import Any
 from schemas.table import Table
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
-from transforms._ids import stable_id
+from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
 from transforms.results_baseline import (
     baseline_category_rows,
@@ -35,9 +35,9 @@ from transforms.results_common import (
     OUTCOME_MEASURES,
     Item,
     Row,
-    group_id,
+    group_ids,
     outcome_id,
-    unkeyed_group_id,
+    unkeyed_group_ids,
 )
 from transforms.results_events import (
     adverse_event_rows,
@@ -70,35 +70,42 @@ _MODULE_GROUPS = (
 )
 
 
-def _group_row_id(
-    nct_id: str, result_type: str, outcome_ordinal: int, position: int, code: Any, seen: set[str]
-) -> int:
-    """Code-keyed for the first group with a code in its context (what child rows link to)."""
-    if isinstance(code, str) and code not in seen:
-        seen.add(code)
-        return group_id(nct_id, result_type, outcome_ordinal, code)
-    return unkeyed_group_id(nct_id, result_type, outcome_ordinal, position)
-
-
 def _group_rows(
     nct_id: str, result_type: str, groups: Sequence[Any], outcome_ordinal: int = NO_POSITION
 ) -> list[Row]:
+    """One row per group of a context.
+
+    The first group with each code gets the code-keyed id (what child rows link to); the others
+    get a positional one.
+    """
+    if not groups:  # most studies have no results: skip deriving the id prefixes
+        return []
+    keyed = group_ids(nct_id, result_type, outcome_ordinal)
+    unkeyed = unkeyed_group_ids(nct_id, result_type, outcome_ordinal)
     seen: set[str] = set()
     parent = None if outcome_ordinal == NO_POSITION else outcome_id(nct_id, outcome_ordinal)
-    return [
-        {
-            "id": _group_row_id(nct_id, result_type, outcome_ordinal, g, group.get("id"), seen),
-            "nct_id": nct_id,
-            "result_type": result_type,
-            "outcome_ordinal": outcome_ordinal,
-            "ordinal": g,
-            "ctgov_group_code": group.get("id"),
-            "title": group.get("title"),
-            "description": group.get("description"),
-            "outcome_id": parent,
-        }
-        for g, group in items(groups)
-    ]
+    rows: list[Row] = []
+    for g, group in items(groups):
+        code = group.get("id")
+        if isinstance(code, str) and code not in seen:
+            seen.add(code)
+            row_id = keyed(code)
+        else:
+            row_id = unkeyed(g)
+        rows.append(
+            {
+                "id": row_id,
+                "nct_id": nct_id,
+                "result_type": result_type,
+                "outcome_ordinal": outcome_ordinal,
+                "ordinal": g,
+                "ctgov_group_code": code,
+                "title": group.get("title"),
+                "description": group.get("description"),
+                "outcome_id": parent,
+            }
+        )
+    return rows
 
 
 def result_group_rows(study: Record, nct_id: str) -> list[Row]:
@@ -140,22 +147,29 @@ def _denom_owners(study: Record) -> Iterator[_DenomOwner]:
 
 def result_denom_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per denominator of the baseline and outcome results, at every level."""
-    return [
-        {
-            "id": stable_id("result_denoms", nct_id, result_type, o, i, c, d),
-            "nct_id": nct_id,
-            "result_type": result_type,
-            "scope": scope,
-            "outcome_ordinal": o,
-            "measure_ordinal": i,
-            "class_ordinal": c,
-            "ordinal": d,
-            "outcome_id": None if o == NO_POSITION else outcome_id(nct_id, o),
-            "units": denom.get("units"),
-        }
-        for result_type, scope, o, i, c, owner in _denom_owners(study)
-        for d, denom in items(get_list(owner, "denoms"))
-    ]
+    rows: list[Row] = []
+    for result_type, scope, o, i, c, owner in _denom_owners(study):
+        denoms = items(get_list(owner, "denoms"))
+        if not denoms:
+            continue
+        ids = id_maker("result_denoms", nct_id, result_type, o, i, c)
+        parent = None if o == NO_POSITION else outcome_id(nct_id, o)
+        rows += [
+            {
+                "id": ids(d),
+                "nct_id": nct_id,
+                "result_type": result_type,
+                "scope": scope,
+                "outcome_ordinal": o,
+                "measure_ordinal": i,
+                "class_ordinal": c,
+                "ordinal": d,
+                "outcome_id": parent,
+                "units": denom.get("units"),
+            }
+            for d, denom in denoms
+        ]
+    return rows
 
 
 def result_agreement_rows(study: Record, nct_id: str) -> list[Row]:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from schemas.tables.results import NO_POSITION
-from transforms._ids import stable_id
+from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,
+    GroupLinks,
     Item,
     Row,
     count_fields,
     denom_counts,
     group_links,
     measurement_values,
-    measurements,
     to_int,
 )
 
@@ -139,10 +140,10 @@ def _measure_fields(measure: Item) -> Row:
 
 
 def _count_in(denoms: Sequence[Any], units: Any, code: Any) -> int | None:
-    for _, denom in items(denoms):
-        if denom.get("units") == units:
-            for _, count in items(get_list(denom, "counts")):
-                if count.get("groupId") == code:
+    for denom in denoms:
+        if type(denom) is dict and denom.get("units") == units:
+            for count in get_list(denom, "counts"):
+                if type(count) is dict and count.get("groupId") == code:
                     return to_int(count.get("value"))
     return None
 
@@ -154,12 +155,16 @@ def number_analyzed(module: Item, measure: Item, klass: Item, code: Any) -> int 
     the module's (overall) denoms, in units denomUnitsSelected (default 'Participants'). AACT does
     not fall through to the next level when the group or unit is missing from the chosen one.
     """
-    units = _denom_units(measure)
+    return _count_in(_analyzed_denoms(module, measure, klass), _denom_units(measure), code)
+
+
+def _analyzed_denoms(module: Item, measure: Item, klass: Item) -> Sequence[Any]:
+    """The denoms `number_analyzed` reads for a class: the same for every group of the class."""
     for owner in (klass, measure, module):
         denoms = get_list(owner, "denoms")
         if denoms:
-            return _count_in(denoms, units, code)
-    return None
+            return denoms
+    return ()
 
 
 def _denom_units(measure: Item) -> Any:
@@ -177,28 +182,42 @@ def baseline_measurement_rows(study: Record, nct_id: str) -> list[Row]:
     group = group_links(study, nct_id, BASELINE)
     rows: list[Row] = []
     for i, measure in _measures(study):
+        units = _denom_units(measure)
         shared = {
+            "nct_id": nct_id,
+            "measure_ordinal": i,
             **_measure_fields(measure),
-            "number_analyzed_units": _denom_units(measure),
+            "number_analyzed_units": units,
             "calculate_percentage": _calculate_percentage(measure.get("calculatePct")),
         }
-        for c, klass, k, category, m, value in measurements(measure):
-            code = value.get("groupId")
-            rows.append(
-                {
-                    "id": stable_id("baseline_measurements", nct_id, i, c, k, m),
-                    "nct_id": nct_id,
-                    "measure_ordinal": i,
-                    "class_ordinal": c,
-                    "category_ordinal": k,
-                    "ordinal": m,
-                    "result_group_id": group(code),
-                    "ctgov_group_code": code,
-                    "classification": klass.get("title"),
-                    "category": category.get("title"),
-                    **shared,
-                    **measurement_values(value),
-                    "number_analyzed": number_analyzed(module, measure, klass, code),
-                }
-            )
+        for c, klass in items(get_list(measure, "classes")):
+            # Which denoms count the participants is decided per class, not per value.
+            analyzed = partial(_count_in, _analyzed_denoms(module, measure, klass), units)
+            in_class = {**shared, "class_ordinal": c, "classification": klass.get("title")}
+            for k, category in items(get_list(klass, "categories")):
+                in_category = {**in_class, "category_ordinal": k, "category": category.get("title")}
+                ids = id_maker("baseline_measurements", nct_id, i, c, k)
+                rows += _measurement_rows(category, in_category, ids, group, analyzed)
     return rows
+
+
+def _measurement_rows(
+    category: Item,
+    shared: Row,
+    ids: Callable[[object], int],
+    group: GroupLinks,
+    analyzed: Callable[[Any], int | None],
+) -> list[Row]:
+    """A category's rows: the `shared` columns plus each group value's own."""
+    return [
+        {
+            "id": ids(m),
+            **shared,
+            "ordinal": m,
+            "result_group_id": group(value.get("groupId")),
+            "ctgov_group_code": value.get("groupId"),
+            **measurement_values(value),
+            "number_analyzed": analyzed(value.get("groupId")),
+        }
+        for m, value in items(get_list(category, "measurements"))
+    ]

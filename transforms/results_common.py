@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from schemas.tables.results import NO_POSITION
-from transforms._ids import stable_id
+from transforms._ids import id_maker
 from transforms._json import get_list, items
 
 Row = dict[str, Any]
@@ -76,22 +76,39 @@ def p_value_parts(raw: Any) -> tuple[str | None, float | None]:
     return match.group(1), value if math.isfinite(value) else None
 
 
+def outcome_ids(nct_id: str) -> Callable[[object], int]:
+    """outcomes.id (the FK every outcome child row carries) by outcome position, for one study."""
+    return id_maker("outcomes", nct_id)
+
+
 def outcome_id(nct_id: str, outcome_ordinal: int) -> int:
-    """outcomes.id (the FK every outcome child row carries)."""
-    return stable_id("outcomes", nct_id, outcome_ordinal)
+    """outcomes.id of the outcome at `outcome_ordinal`."""
+    return outcome_ids(nct_id)(outcome_ordinal)
+
+
+def group_ids(nct_id: str, result_type: str, outcome_ordinal: int) -> Callable[[object], int]:
+    """result_groups.id by group code in one context (the one recipe for id and FK)."""
+    return id_maker("result_groups", nct_id, result_type, outcome_ordinal)
 
 
 def group_id(nct_id: str, result_type: str, outcome_ordinal: int, code: str) -> int:
-    """result_groups.id of the group with `code` in a context (the one recipe for id and FK)."""
-    return stable_id("result_groups", nct_id, result_type, outcome_ordinal, code)
+    """result_groups.id of the group with `code` in a context."""
+    return group_ids(nct_id, result_type, outcome_ordinal)(code)
+
+
+def unkeyed_group_ids(
+    nct_id: str, result_type: str, outcome_ordinal: int
+) -> Callable[[object], int]:
+    """result_groups.id by position for groups with no code, or a code already used in the context.
+
+    One part more than `group_ids`'s recipe, so it never equals a code-keyed id.
+    """
+    return id_maker("result_groups", nct_id, result_type, outcome_ordinal, None)
 
 
 def unkeyed_group_id(nct_id: str, result_type: str, outcome_ordinal: int, position: int) -> int:
-    """result_groups.id for a group with no code, or a code already used in its context.
-
-    One part more than `group_id`'s recipe, so it never equals a code-keyed id.
-    """
-    return stable_id("result_groups", nct_id, result_type, outcome_ordinal, None, position)
+    """result_groups.id of the group at `position` when its code can't key it."""
+    return unkeyed_group_ids(nct_id, result_type, outcome_ordinal)(position)
 
 
 class GroupLinks:
@@ -105,10 +122,13 @@ class GroupLinks:
         outcome_ordinal: int = NO_POSITION,
     ) -> None:
         self.ids: dict[str, int] = {}
+        if not groups:
+            return
+        ids = group_ids(nct_id, result_type, outcome_ordinal)
         for _, group in items(groups):
             code = group.get("id")
             if isinstance(code, str) and code not in self.ids:
-                self.ids[code] = group_id(nct_id, result_type, outcome_ordinal, code)
+                self.ids[code] = ids(code)
 
     def __call__(self, code: Any) -> int | None:
         """The linked group's id, or None when the context has no group with this code."""
@@ -117,12 +137,14 @@ class GroupLinks:
 
 def group_links(study: Mapping[str, Any], nct_id: str, result_type: str) -> GroupLinks:
     """Links to a module's groups (flow, baseline or event groups)."""
-    path = {
-        FLOW: f"{FLOW_MODULE}.groups",
-        BASELINE: f"{BASELINE_MODULE}.groups",
-        EVENT: f"{EVENTS_MODULE}.eventGroups",
-    }[result_type]
-    return GroupLinks(nct_id, result_type, get_list(study, path))
+    return GroupLinks(nct_id, result_type, get_list(study, _GROUPS[result_type]))
+
+
+_GROUPS = {
+    FLOW: f"{FLOW_MODULE}.groups",
+    BASELINE: f"{BASELINE_MODULE}.groups",
+    EVENT: f"{EVENTS_MODULE}.eventGroups",
+}
 
 
 def outcome_links(nct_id: str, outcome_ordinal: int, outcome: Item) -> GroupLinks:

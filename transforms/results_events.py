@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from transforms._ids import stable_id
+from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
 from transforms.results_common import EVENT, EVENTS_MODULE, Item, Row, group_links, to_int
 
 # AACT's event_type literal for each list of terms.
 EVENT_LISTS = (("serious", "seriousEvents"), ("other", "otherEvents"))
+_EVENT_PATHS = tuple((event_type, f"{EVENTS_MODULE}.{key}") for event_type, key in EVENT_LISTS)
 
 # reported_event_totals: (event_type, classification, key prefix in EventGroup), AACT's literals.
 TOTALS = (
@@ -37,8 +38,8 @@ def adverse_events_module_rows(study: Record, nct_id: str) -> list[Row]:
 
 
 def _events(study: Record) -> Iterator[tuple[str, int, Item]]:
-    for event_type, key in EVENT_LISTS:
-        for e, event in items(get_list(study, f"{EVENTS_MODULE}.{key}")):
+    for event_type, path in _EVENT_PATHS:
+        for e, event in items(get_list(study, path)):
             yield event_type, e, event
 
 
@@ -54,16 +55,23 @@ def _term_fields(event: Item) -> Row:
 
 def adverse_event_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per serious or other adverse event term (kept even when it lists no stats)."""
-    return [
-        {
-            "id": stable_id("adverse_events", nct_id, event_type, e),
-            "nct_id": nct_id,
-            "event_type": event_type,
-            "ordinal": e,
-            **_term_fields(event),
-        }
-        for event_type, e, event in _events(study)
-    ]
+    rows: list[Row] = []
+    for event_type, path in _EVENT_PATHS:
+        events = items(get_list(study, path))
+        if not events:
+            continue
+        ids = id_maker("adverse_events", nct_id, event_type)
+        rows += [
+            {
+                "id": ids(e),
+                "nct_id": nct_id,
+                "event_type": event_type,
+                "ordinal": e,
+                **_term_fields(event),
+            }
+            for e, event in events
+        ]
+    return rows
 
 
 def reported_event_rows(study: Record, nct_id: str) -> list[Row]:
@@ -77,24 +85,30 @@ def reported_event_rows(study: Record, nct_id: str) -> list[Row]:
         "default_vocab": None,
         "default_assessment": None,
     }
-    return [
-        {
-            "id": stable_id("reported_events", nct_id, event_type, e, s),
-            "nct_id": nct_id,
-            "event_type": event_type,
-            "event_ordinal": e,
-            "ordinal": s,
-            "result_group_id": group(stats.get("groupId")),
-            "ctgov_group_code": stats.get("groupId"),
-            **shared,
-            **_term_fields(event),
-            "subjects_affected": stats.get("numAffected"),
-            "subjects_at_risk": stats.get("numAtRisk"),
-            "event_count": stats.get("numEvents"),
-        }
-        for event_type, e, event in _events(study)
-        for s, stats in items(get_list(event, "stats"))
-    ]
+    rows: list[Row] = []
+    for event_type, e, event in _events(study):
+        stats = items(get_list(event, "stats"))
+        if not stats:
+            continue
+        # Columns shared by every group count of the term, built once per term.
+        term = {"nct_id": nct_id, "event_type": event_type, "event_ordinal": e}
+        term |= shared
+        term |= _term_fields(event)
+        ids = id_maker("reported_events", nct_id, event_type, e)
+        rows += [
+            {
+                "id": ids(s),
+                **term,
+                "ordinal": s,
+                "result_group_id": group(count.get("groupId")),
+                "ctgov_group_code": count.get("groupId"),
+                "subjects_affected": count.get("numAffected"),
+                "subjects_at_risk": count.get("numAtRisk"),
+                "event_count": count.get("numEvents"),
+            }
+            for s, count in stats
+        ]
+    return rows
 
 
 def reported_event_total_rows(study: Record, nct_id: str) -> list[Row]:

@@ -22,6 +22,7 @@ from transforms.results_common import (
     measurement_values,
     measurements,
     outcome_id,
+    outcome_ids,
     outcome_links,
     p_value_parts,
     to_float,
@@ -44,9 +45,10 @@ def _posting_date(raw: Any) -> Row:
 
 def outcome_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per outcome measure of the results (AACT `outcomes`)."""
+    ids = outcome_ids(nct_id)
     return [
         {
-            "id": outcome_id(nct_id, o),
+            "id": ids(o),
             "nct_id": nct_id,
             "ordinal": o,
             "outcome_type": outcome.get("type"),
@@ -115,20 +117,24 @@ def outcome_count_rows(study: Record, nct_id: str) -> list[Row]:
     rows: list[Row] = []
     for o, outcome in _outcomes(study):
         group = outcome_links(nct_id, o, outcome)
+        parent = outcome_id(nct_id, o)
         for c, owner in _denom_owners(outcome):
+            shared = {
+                "nct_id": nct_id,
+                "outcome_ordinal": o,
+                "scope": "Measure" if c == NO_POSITION else "Class",
+                "class_ordinal": c,
+                "outcome_id": parent,
+                "classification": None if c == NO_POSITION else owner.get("title"),
+            }
             rows += [
                 {
                     "id": stable_id("outcome_counts", nct_id, o, c, d, n),
-                    "nct_id": nct_id,
-                    "outcome_ordinal": o,
-                    "scope": "Measure" if c == NO_POSITION else "Class",
-                    "class_ordinal": c,
+                    **shared,
                     "denom_ordinal": d,
                     "ordinal": n,
-                    "outcome_id": outcome_id(nct_id, o),
                     "result_group_id": group(count.get("groupId")),
                     "ctgov_group_code": count.get("groupId"),
-                    "classification": None if c == NO_POSITION else owner.get("title"),
                     "units": denom.get("units"),
                     **count_fields(count.get("value")),
                 }
@@ -143,6 +149,8 @@ def outcome_measurement_rows(study: Record, nct_id: str) -> list[Row]:
     for o, outcome in _outcomes(study):
         group = outcome_links(nct_id, o, outcome)
         shared = {
+            "nct_id": nct_id,
+            "outcome_ordinal": o,
             "outcome_id": outcome_id(nct_id, o),
             "title": outcome.get("title"),
             "description": outcome.get("description"),
@@ -153,8 +161,7 @@ def outcome_measurement_rows(study: Record, nct_id: str) -> list[Row]:
         rows += [
             {
                 "id": stable_id("outcome_measurements", nct_id, o, c, k, m),
-                "nct_id": nct_id,
-                "outcome_ordinal": o,
+                **shared,
                 "class_ordinal": c,
                 "category_ordinal": k,
                 "ordinal": m,
@@ -162,7 +169,6 @@ def outcome_measurement_rows(study: Record, nct_id: str) -> list[Row]:
                 "ctgov_group_code": value.get("groupId"),
                 "classification": klass.get("title"),
                 "category": category.get("title"),
-                **shared,
                 **measurement_values(value),
             }
             for c, klass, k, category, m, value in measurements(outcome)

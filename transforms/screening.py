@@ -58,8 +58,9 @@ def screen(records: Sequence[Any]) -> Screening:
     out = Screening()
     for position, record in enumerate(records):
         problem = _unparsable(record) or envelope_problem(record)
-        if problem is not None:
-            out.rejected.append(_rejected(record, problem))
+        hashes = problem or _hashes(record)
+        if isinstance(hashes, str):
+            out.rejected.append(_rejected(record, hashes))
             continue
         nct_id = normalize_nct_id(record["protocolSection"]["identificationModule"]["nctId"])
         drift = drift_observations(record, nct_id)
@@ -68,8 +69,8 @@ def screen(records: Sequence[Any]) -> Screening:
             ScreenedStudy(
                 nct_id=nct_id,
                 record=record,
-                content_hash=content_hash(record),
-                record_hash=record_hash(record),
+                content_hash=hashes[0],
+                record_hash=hashes[1],
                 last_update_post_date=parse_date(
                     get_path(record, "protocolSection.statusModule.lastUpdatePostDateStruct.date")
                 ),
@@ -80,7 +81,22 @@ def screen(records: Sequence[Any]) -> Screening:
     return out
 
 
+def _hashes(record: Any) -> tuple[str, str] | str:
+    """(content hash, record hash), or why the record cannot be hashed.
+
+    Hashed before anything walks the record: JSON parsers accept nesting up to 1,024 levels, but
+    orjson serializes (and so hashes) at most 255, and the walkers recurse. API records nest about
+    ten levels deep; one nested past 255 is not a record, and must not fail its whole batch.
+    """
+    try:
+        return content_hash(record), record_hash(record)
+    except TypeError as err:  # orjson.JSONEncodeError: "Recursion limit reached"
+        return f"record cannot be serialized to hash it: {err}"
+
+
 UNPARSABLE_KEY = "_unparsable_entry"
+# How deep a quarantined record is kept: orjson serializes at most 255 levels.
+CLIP_DEPTH = 200
 
 
 def _unparsable(record: Any) -> str | None:
@@ -90,8 +106,22 @@ def _unparsable(record: Any) -> str | None:
     return None
 
 
+def _clipped(node: Any, depth: int = 1) -> Any:
+    """`node` with whatever lies deeper than `CLIP_DEPTH` levels replaced by a note."""
+    if not isinstance(node, Mapping | list):
+        return node
+    if depth > CLIP_DEPTH:
+        return f"<clipped: nested deeper than {CLIP_DEPTH} levels>"
+    if isinstance(node, Mapping):
+        return {k: _clipped(v, depth + 1) for k, v in node.items()}
+    return [_clipped(v, depth + 1) for v in node]
+
+
 def _rejected(record: Any, reason: str) -> Rejected:
-    raw = orjson.dumps(record, default=repr)
+    try:
+        raw = orjson.dumps(record, default=repr)
+    except TypeError:  # nested past the 255 levels orjson serializes: keep it, clipped
+        raw = orjson.dumps(_clipped(record), default=repr)
     nct = get_path(record, "protocolSection.identificationModule.nctId")
     return Rejected(
         nct_id=nct if isinstance(nct, str) else None,

@@ -8,12 +8,12 @@ site, so that key is deliberately left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
 from schemas.tables import sites as tables
-from transforms._ids import stable_id
+from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_list, items
 
 Row = dict[str, Any]
@@ -39,13 +39,19 @@ def _role_is_investigator(role: str) -> bool:
     return _INVESTIGATOR_ROLE.search(role) is not None
 
 
+def facility_ids(nct_id: str) -> Callable[[object], int]:
+    """`facilities.id` (the FK recipe of its children) by location position, for one study."""
+    return id_maker("facilities", nct_id)
+
+
 def facility_id(nct_id: str, facility_ordinal: int) -> int:
-    """`facilities.id` of the study's location at `facility_ordinal` (FK recipe of its children)."""
-    return stable_id("facilities", nct_id, facility_ordinal)
+    """`facilities.id` of the study's location at `facility_ordinal`."""
+    return facility_ids(nct_id)(facility_ordinal)
 
 
 def facility_rows(study: Record, nct_id: str) -> list[Row]:
     """One row per location."""
+    ids = facility_ids(nct_id)
     rows: list[Row] = []
     for i, loc in items(get_list(study, _LOCATIONS)):
         geo = loc.get("geoPoint")
@@ -53,7 +59,7 @@ def facility_rows(study: Record, nct_id: str) -> list[Row]:
             geo = _NO_GEO
         rows.append(
             {
-                "id": facility_id(nct_id, i),
+                "id": ids(i),
                 "nct_id": nct_id,
                 "ordinal": i,
                 "status": loc.get("status"),
@@ -82,43 +88,44 @@ def _location_contacts(study: Record) -> Iterator[tuple[int, int, Mapping[str, A
                     yield f, c, contact
 
 
-def _person_row(table: str, nct_id: str, f: int, c: int, contact: Mapping[str, Any]) -> Row:
-    """The columns both contact tables share: keys, facility link, name, role and phone fields."""
-    return {
-        "id": stable_id(table, nct_id, f, c),
-        "nct_id": nct_id,
-        "facility_ordinal": f,
-        "contact_ordinal": c,
-        "facility_id": facility_id(nct_id, f),
-        "name": contact.get("name"),
-        "role": contact.get("role"),
-        "email": contact.get("email"),
-        "phone": contact.get("phone"),
-        "phone_extension": contact.get("phoneExt"),
-    }
+def _person_rows(table: str, study: Record, nct_id: str, investigators: bool) -> list[Row]:
+    """The location contacts that are (or are not) investigators, in both tables' columns.
+
+    Keys, facility link, name, role and phone fields; facility_contacts adds contact_type.
+    """
+    parent_ids = facility_ids(nct_id)
+    return [
+        {
+            "id": stable_id(table, nct_id, f, c),
+            "nct_id": nct_id,
+            "facility_ordinal": f,
+            "contact_ordinal": c,
+            "facility_id": parent_ids(f),
+            "name": contact.get("name"),
+            "role": contact.get("role"),
+            "email": contact.get("email"),
+            "phone": contact.get("phone"),
+            "phone_extension": contact.get("phoneExt"),
+        }
+        for f, c, contact in _location_contacts(study)
+        if is_investigator(contact.get("role")) is investigators
+    ]
 
 
 def facility_contact_rows(study: Record, nct_id: str) -> list[Row]:
     """Location contacts that are not investigators; AACT's 'primary' is each site's first one."""
-    rows: list[Row] = []
-    with_primary: set[int] = set()
-    for f, c, contact in _location_contacts(study):
-        if is_investigator(contact.get("role")):
-            continue
-        row = _person_row("facility_contacts", nct_id, f, c, contact)
-        row["contact_type"] = "backup" if f in with_primary else "primary"
-        with_primary.add(f)
-        rows.append(row)
+    rows = _person_rows("facility_contacts", study, nct_id, investigators=False)
+    previous = None
+    for row in rows:
+        facility = row["facility_ordinal"]
+        row["contact_type"] = "backup" if facility == previous else "primary"
+        previous = facility
     return rows
 
 
 def facility_investigator_rows(study: Record, nct_id: str) -> list[Row]:
     """Location contacts whose role names an investigator or a study chair."""
-    return [
-        _person_row("facility_investigators", nct_id, f, c, contact)
-        for f, c, contact in _location_contacts(study)
-        if is_investigator(contact.get("role"))
-    ]
+    return _person_rows("facility_investigators", study, nct_id, investigators=True)
 
 
 def country_rows(study: Record, nct_id: str) -> list[Row]:
@@ -128,13 +135,14 @@ def country_rows(study: Record, nct_id: str) -> list[Row]:
     exact text (AACT dedupes identical rows); a location without a country text adds no row. Every
     item of `removedCountries` gives a row, in list order.
     """
-    countries = (loc.get("country") for _, loc in items(get_list(study, _LOCATIONS)))
+    countries = [loc.get("country") for loc in get_list(study, _LOCATIONS) if type(loc) is dict]
     current = dict.fromkeys(c for c in countries if isinstance(c, str))  # ordered and distinct
     named: list[tuple[Any, bool]] = [(name, False) for name in current]
     named += [(name, True) for name in get_list(study, _REMOVED_COUNTRIES)]
+    ids = id_maker("countries", nct_id)
     return [
         {
-            "id": stable_id("countries", nct_id, i),
+            "id": ids(i),
             "nct_id": nct_id,
             "ordinal": i,
             "name": name,

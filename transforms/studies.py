@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -92,6 +93,7 @@ def _grouped(
 
 
 _COPIED_BY_PARENT = _grouped(_COPIED)
+_FULL_DATES_BY_PARENT = _grouped(_FULL_DATES)
 
 
 def study_rows(study: Record, nct_id: str) -> list[Row]:
@@ -101,7 +103,10 @@ def study_rows(study: Record, nct_id: str) -> list[Row]:
         obj = get_dict(study, parent) if parent else study  # top-level leaves: hasResults
         for name, leaf in columns:
             row[name] = obj.get(leaf)
-    row |= {name: parse_date(get_path(study, path)) for name, path in _FULL_DATES}
+    for parent, columns in _FULL_DATES_BY_PARENT:
+        obj = get_dict(study, parent)
+        for name, leaf in columns:
+            row[name] = parse_date(obj.get(leaf))
     status = get_dict(study, _ST)
     for prefix, key in _PARTIAL_DATES:
         struct = get_dict(status, key)
@@ -112,10 +117,15 @@ def study_rows(study: Record, nct_id: str) -> list[Row]:
     row["phase"] = phase(row["phases"])
     row |= flags(row["who_masked"], _WHO_MASKED)
     row |= flags(row["std_ages"], _STD_AGES)
-    for which in ("minimum", "maximum"):
-        age = parse_age(row[f"{which}_age"])
-        row[f"{which}_age_num"], row[f"{which}_age_unit"] = age
+    for text, num, unit in _AGE_COLUMNS:
+        row[num], row[unit] = parse_age(row[text])
     return [row]
+
+
+_AGE_COLUMNS = (
+    ("minimum_age", "minimum_age_num", "minimum_age_unit"),
+    ("maximum_age", "maximum_age_num", "maximum_age_unit"),
+)
 
 
 def phase(phases: Any) -> str | None:
@@ -158,9 +168,10 @@ def calculated_value_rows(study: Record, nct_id: str) -> list[Row]:
     """The study's one ctgov.calculated_values row (rules in the module docstring)."""
     status = get_dict(study, _ST)
     submitted = parse_date(status.get("studyFirstSubmitDate"))
-    groups = [group for _, group in items(get_list(study, f"{_AE}.eventGroups"))]
-    minimum = parse_age(get_path(study, f"{_EL}.minimumAge"))
-    maximum = parse_age(get_path(study, f"{_EL}.maximumAge"))
+    groups = _objects(get_list(study, f"{_AE}.eventGroups"))
+    eligibility = get_dict(study, _EL)
+    minimum = parse_age(eligibility.get("minimumAge"))
+    maximum = parse_age(eligibility.get("maximumAge"))
     outcomes = get_dict(study, f"{_P}.outcomesModule")
     measures = get_list(study, "resultsSection.outcomeMeasuresModule.outcomeMeasures")
     row: Row = {
@@ -170,18 +181,28 @@ def calculated_value_rows(study: Record, nct_id: str) -> list[Row]:
         "registered_in_calendar_year": submitted.year if submitted else None,
         "nlm_download_date": None,
         "actual_duration": actual_duration(status),
-        "were_results_reported": bool(items(measures)),
+        "were_results_reported": any(type(measure) is dict for measure in measures),
         "months_to_report_results": months_to_report_results(status),
         "minimum_age_num": minimum.num,
         "maximum_age_num": maximum.num,
         "minimum_age_unit": minimum.unit,
         "maximum_age_unit": maximum.unit,
     }
-    for kind in ("primary", "secondary", "other"):
-        count = len(items(get_list(outcomes, f"{kind}Outcomes")))
-        row[f"number_of_{kind}_outcomes_to_measure"] = count or None
-    locations = items(get_list(study, f"{_P}.contactsLocationsModule.locations"))
-    return [row | facility_fields([location for _, location in locations])]
+    for name, key in _OUTCOME_COUNTS:
+        row[name] = len(_objects(get_list(outcomes, key))) or None
+    locations = _objects(get_list(study, f"{_P}.contactsLocationsModule.locations"))
+    return [row | facility_fields(locations)]
+
+
+_OUTCOME_COUNTS = tuple(
+    (f"number_of_{kind}_outcomes_to_measure", f"{kind}Outcomes")
+    for kind in ("primary", "secondary", "other")
+)
+
+
+def _objects(values: Sequence[Any]) -> list[Record]:
+    """The object items of a list (what the child tables give rows for)."""
+    return [value for value in values if type(value) is dict]
 
 
 def facility_fields(locations: list[Record]) -> Row:

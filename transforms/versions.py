@@ -129,7 +129,7 @@ def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[s
             "content_hash": d.study.content_hash,
             "record_hash": d.study.record_hash,
             "last_update_post_date": d.study.last_update_post_date,
-            "overall_status": get_path(d.study.record, _OVERALL_STATUS),
+            "overall_status": _text(get_path(d.study.record, _OVERALL_STATUS)),
             "data_timestamp": ctx.data_timestamp,
             "run_id": ctx.run_id,
             "source": ctx.source,
@@ -141,6 +141,12 @@ def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[s
         for d in decisions
         if d.action in NEW_VERSIONS
     ]
+
+
+def _text(value: Any) -> str | None:
+    # A status of another type is already reported as type drift by screening; it must not fail
+    # the batch's history write (the record itself is kept whole in raw_record).
+    return value if isinstance(value, str) else None
 
 
 def closed_versions(

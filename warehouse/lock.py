@@ -63,6 +63,27 @@ class WriterLock:
         self.release()
 
 
+def current_writer(data_dir: Path) -> str | None:
+    """Who holds `data_dir`'s writer lock right now, or None; needs only read access.
+
+    A shared `flock` attempt fails while a writer holds the exclusive one, so a reader of a folder
+    it may not write to (another user's, or a read-only mount) can still tell.
+    """
+    try:
+        fd = os.open(data_dir / ".writer.lock", os.O_RDONLY)
+    except OSError:  # no lock file (no writer ever ran), or not readable: nothing to tell
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _read_holder(fd)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _read_holder(fd: int) -> str:
     try:
         info = json.loads(os.pread(fd, 4096, 0) or b"{}")

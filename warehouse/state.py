@@ -98,3 +98,19 @@ def study_count(con: duckdb.DuckDBPyConnection) -> int:
     """How many studies the warehouse has seen."""
     row = fetch_one(con, "SELECT count(*) FROM history.study_state")
     return 0 if row is None else int(row[0])
+
+
+def run_events(
+    con: duckdb.DuckDBPyConnection, run_id: str, event_types: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The change events a run detected, of the given types, as dicts (ordered by study)."""
+    if not event_types:
+        return []
+    cursor = con.execute(
+        "SELECT nct_id, event_type, field_path, old_value, new_value, last_update_post_date "
+        "FROM history.change_events WHERE run_id = ? AND list_contains(?, event_type) "
+        "ORDER BY nct_id, event_type, field_path",
+        [run_id, list(event_types)],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-# Command modules, each exposing `register(app)`. Listed explicitly so the CLI's shape is visible here.
+# Command modules, each exposing `register(app)`, listed so the CLI's shape is visible here.
 COMMAND_MODULES: tuple[str, ...] = (
     "sync",
     "reconcile",
@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "replay",
     "sample",
+    "serve",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -22,11 +23,13 @@ from flows.ctgov_client import ApiError
 from flows.pipeline import Hooks
 from flows.runs import RunReport
 from flows.scopes import ScopeError
+from flows.session import OrchestratorUnavailable
 from flows.settings import Settings
 from schemas.ids import InvalidNctId
 from warehouse.bulk import BulkArchiveError
 from warehouse.database import SchemaMismatch
 from warehouse.lock import WarehouseBusy
+from warehouse.object_store import MirrorError
 from warehouse.publish import PublishError
 from warehouse.raw import RawStoreError
 
@@ -54,6 +57,8 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     RawStoreError,
     ScopeError,
     InvalidNctId,
+    OrchestratorUnavailable,
+    MirrorError,
     OSError,
     duckdb.Error,
     ValidationError,
@@ -76,15 +81,49 @@ def settings_for(
 
 
 def configure_logging(verbose: bool = False) -> None:
-    """Log to stderr through rich; `--verbose` adds debug lines."""
+    """Log to stderr through rich; `--verbose` adds debug lines and Prefect's own messages.
+
+    Prefect's records still reach its API handler (the UI); only the console leaves them out,
+    since the run's report and a one-line error say what the user needs.
+    """
+    handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
+    if not verbose:
+        handler.addFilter(_not_prefect)
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
+        handlers=[handler],
         force=True,
     )
-    for noisy in ("urllib3", "httpx", "prefect", "asyncio"):
+    for noisy in ("urllib3", "httpx", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _not_prefect(record: logging.LogRecord) -> bool:
+    return not record.name.startswith("prefect")
+
+
+def run_configured(
+    settings: Settings,
+    verbose: bool,
+    plain: Callable[[Hooks], RunReport],
+    flow_name: str,
+    **flow_params: Any,
+) -> RunReport:
+    """Run a command as its Prefect flow (`TRIALSYNC_ORCHESTRATION=prefect`) or as plain calls.
+
+    Both run the same work with the same progress display; the flow adds task retries,
+    artifacts and events.
+    """
+    with progress_hooks() as hooks:
+        if settings.orchestration == "plain":
+            return plain(hooks)
+        from flows import orchestration  # imports Prefect (~1 s): only when it is used
+
+        configure_logging(verbose)  # Prefect sets up logging on import; ours again on top
+        with orchestration.started_by(orchestration.Caller(settings, hooks)):
+            report: RunReport = getattr(orchestration, flow_name)(**flow_params)
+        return report
 
 
 def exits_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
@@ -106,16 +145,73 @@ def exits_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
 def fail(message: str) -> None:
     """Print one error line and exit 1."""
     log.debug("failure", exc_info=True)
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # The message can quote user input or registry text: never read it as rich markup.
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
 def _one_line(err: BaseException) -> str:
+    storage = _storage_failure(err)
+    if storage is not None:
+        (what, todo), cause = storage
+        return f"{what}: {_flat(str(cause) or type(cause).__name__)}; {todo}"
     text = str(err).strip() or type(err).__name__
     if isinstance(err, ValidationError):
         first = err.errors()[0]
         text = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    return _flat(text)
+
+
+def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+# Storage refusing a write, as the OS (errno) or DuckDB (text) says it: what it means, what to do.
+_DISK_FULL = (
+    "out of disk space (or over a file-size limit)",
+    "free some space and run the command again; everything committed so far is kept",
+)
+_NO_ACCESS = (
+    "storage refused access (read-only, or no permission)",
+    "check that the data folder is writable by this user, or choose another with --data-dir",
+)
+_NOT_A_FOLDER = (
+    "a path that must be a folder is not one",
+    "choose another folder with --data-dir",
+)
+_STORAGE_ERRNOS = {
+    **dict.fromkeys((errno.ENOSPC, errno.EFBIG, errno.EDQUOT), _DISK_FULL),
+    **dict.fromkeys((errno.EROFS, errno.EACCES, errno.EPERM), _NO_ACCESS),
+    errno.ENOTDIR: _NOT_A_FOLDER,
+}
+_STORAGE_TEXTS = {
+    "No space left on device": _DISK_FULL,
+    "File too large": _DISK_FULL,
+    "Disk quota exceeded": _DISK_FULL,
+    "Read-only file system": _NO_ACCESS,
+    "Permission denied": _NO_ACCESS,
+}
+
+
+def _storage_failure(err: BaseException) -> tuple[tuple[str, str], BaseException] | None:
+    """The first storage failure behind `err`, if storage is why it failed.
+
+    A refused write is usually followed by a refused attempt to record the failure, which is then
+    the error raised; the cause shown is the innermost one, where the work stopped.
+    """
+    found: tuple[tuple[str, str], BaseException] | None = None
+    seen: set[int] = set()
+    chain: BaseException | None = err
+    while chain is not None and id(chain) not in seen:
+        seen.add(id(chain))
+        if isinstance(chain, OSError) and chain.errno in _STORAGE_ERRNOS:
+            found = (_STORAGE_ERRNOS[chain.errno], chain)
+        elif isinstance(chain, duckdb.Error | OSError):
+            for text, meaning in _STORAGE_TEXTS.items():
+                if text in str(chain):
+                    found = (meaning, chain)
+        chain = chain.__cause__ or chain.__context__
+    return found
 
 
 @contextmanager
@@ -175,8 +271,10 @@ def print_report(report: RunReport) -> None:
     """The end-of-run summary on stdout."""
     data = report.as_dict()
     loaded = data["loaded"]
+    # The scope quotes the user's options, notes and paths can hold anything: never markup.
     out.print(
-        f"[bold]{report.command}[/] {report.run_id}: [green]{report.status}[/] ({report.scope})"
+        f"[bold]{report.command}[/] {report.run_id}: [green]{report.status}[/] "
+        f"({escape(report.scope)})"
     )
     out.print(
         f"  fetched {report.fetched:,} studies in {report.pages:,} pages"
@@ -210,9 +308,9 @@ def print_report(report: RunReport) -> None:
                 soft_wrap=True,
             )
     for note in report.notes:
-        out.print(f"  note: {note}")
+        out.print(f"  note: {escape(note)}")
     if report.published:
-        out.print(f"  published: {report.published}")
+        out.print(f"  published: {escape(report.published)}")
     total = sum(report.timings.values())
     out.print(
         f"  took {total:,.1f} s ({', '.join(f'{k} {v:.1f}s' for k, v in report.timings.items())})"

@@ -18,7 +18,11 @@ from flows.commands.common import (
     settings_for,
 )
 from flows.commands.query import print_rows
-from flows.demo import run_demo
+from flows.demo import SyncRunner, run_demo
+from flows.pipeline import run_sync
+from flows.runs import RunReport
+from flows.scopes import Scope
+from flows.settings import Settings
 from warehouse.publish import ANALYST_DB, PUBLISHED
 
 EXAMPLE_SQL = (
@@ -38,7 +42,11 @@ def demo(
     base = settings_for(None, None)
     folder = data_dir or base.data_dir / "demo"
     settings = base.model_copy(update={"data_dir": folder, "requests_per_second": 50.0})
-    result = run_demo(settings, say=lambda text: out.print(f"[bold cyan]demo:[/] {text}"))
+    result = run_demo(
+        settings,
+        say=lambda text: out.print(f"[bold cyan]demo:[/] {text}"),
+        sync=_sync_runner(settings, verbose),
+    )
     titles = [
         "first sync (empty warehouse)",
         "incremental sync after edits",
@@ -50,6 +58,22 @@ def demo(
             print_report(report)
     _show_changes(folder)
     _show_outputs(folder)
+
+
+def _sync_runner(settings: Settings, verbose: bool) -> SyncRunner:
+    """Each demo sync as the real Prefect `sync` flow, or as plain calls (orchestration=plain)."""
+    if settings.orchestration == "plain":
+        return lambda each, scope: run_sync(each, scope)
+    from flows import orchestration  # imports Prefect (~1 s): only when it is used
+
+    configure_logging(verbose)  # Prefect sets up logging on import; ours again on top
+
+    def run(each: Settings, scope: Scope) -> RunReport:
+        with orchestration.started_by(orchestration.Caller(each)):
+            return orchestration.sync_flow(scope=scope)
+
+    out.print("[bold cyan]demo:[/] each sync runs as the Prefect `sync` flow")
+    return run
 
 
 def _show_changes(folder: Path) -> None:

@@ -15,11 +15,14 @@ from typing import Annotated, Any
 import duckdb
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from flows.commands.common import DataDir, configure_logging, exits_cleanly, fail, out, settings_for
 from flows.pipeline import DB_NAME
 from schemas.ids import normalize_nct_id
+from warehouse.lock import current_writer
 from warehouse.publish import ANALYST_DB, PUBLISHED
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
@@ -55,9 +58,11 @@ def print_rows(
             soft_wrap=True,
         )
     elif fmt == "table":
-        table = RichTable(*columns, title=title, show_lines=False)
+        # Cells are registry text and headers come from the user's SQL: plain Text, so that
+        # brackets are never read as rich markup (styles, links, or a crash on `[/x]`).
+        table = RichTable(*map(escape, columns), title=title, show_lines=False)
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
         out.print(table)
     else:
         raise typer.BadParameter("--format must be table, csv or json")
@@ -184,15 +189,10 @@ def status(
             print_rows([d[0] for d in cursor.description], cursor.fetchall(), fmt, title)
     finally:
         con.close()
-    lock = settings.data_dir / ".writer.lock"
-    if lock.exists():
-        from warehouse.lock import WarehouseBusy, WriterLock
-
-        try:
-            with WriterLock(settings.data_dir, "status"):
-                pass
-        except WarehouseBusy as busy:
-            out.print(f"[yellow]a writer is running now:[/] {busy}")
+    # Without taking the lock: a reader may have no write access to the data folder.
+    writer = current_writer(settings.data_dir)
+    if writer:
+        out.print(f"[yellow]a writer is running now:[/] {writer}")
 
 
 STATUS_QUERIES: tuple[tuple[str, str], ...] = (

@@ -13,7 +13,7 @@ from flows.commands.common import (
     configure_logging,
     exits_cleanly,
     print_report,
-    progress_hooks,
+    run_configured,
     settings_for,
 )
 from flows.reconcile import run_reconcile
@@ -45,8 +45,16 @@ def reconcile(
     """
     configure_logging(verbose)
     settings = settings_for(api_url, data_dir)
-    with progress_hooks() as hooks:
-        report = run_reconcile(settings, hooks=hooks, slice_size=slice_size, publish=not no_publish)
+    report = run_configured(
+        settings,
+        verbose,
+        lambda hooks: run_reconcile(
+            settings, hooks=hooks, slice_size=slice_size, publish=not no_publish
+        ),
+        "reconcile_flow",
+        slice_size=slice_size,
+        publish=not no_publish,
+    )
     print_report(report)
 
 

@@ -15,7 +15,8 @@ from flows.commands.common import (
     out,
     settings_for,
 )
-from flows.summarizing import SummarizeResult, run_summarize
+from flows.pipeline import run_summarize
+from flows.summarizing import SummarizeResult
 from schemas.ids import parse_nct_id_list
 
 

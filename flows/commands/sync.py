@@ -16,6 +16,7 @@ from flows.commands.common import (
     exits_cleanly,
     print_report,
     progress_hooks,
+    run_configured,
     settings_for,
 )
 from flows.pipeline import run_load_bulk, run_rebuild, run_sync
@@ -81,8 +82,14 @@ def sync(
         advanced=advanced,
     )
     settings = settings_for(api_url, data_dir)
-    with progress_hooks() as hooks:
-        report = run_sync(settings, scope, hooks=hooks, publish=not no_publish)
+    report = run_configured(
+        settings,
+        verbose,
+        lambda hooks: run_sync(settings, scope, hooks=hooks, publish=not no_publish),
+        "sync_flow",
+        scope=scope,
+        publish=not no_publish,
+    )
     print_report(report)
 
 
@@ -106,8 +113,14 @@ def load_bulk(
     if (path is None) == (not download):
         raise typer.BadParameter("give a PATH or --download (not both)")
     settings = settings_for(api_url, data_dir)
-    with progress_hooks() as hooks:
-        report = run_load_bulk(settings, path, hooks=hooks, publish=not no_publish)
+    report = run_configured(
+        settings,
+        verbose,
+        lambda hooks: run_load_bulk(settings, path, hooks=hooks, publish=not no_publish),
+        "load_bulk_flow",
+        path=str(path) if path else None,
+        publish=not no_publish,
+    )
     print_report(report)
 
 

@@ -148,3 +148,13 @@ def test_slow_waits_before_answering(server: ReplayServer) -> None:
     with pytest.raises(requests.ReadTimeout):
         requests.get(server.base_url + "/studies", timeout=(1, 0.1))
     assert requests.get(server.base_url + "/studies", timeout=5).status_code == 200
+
+
+def test_extra_studies_adds_records_the_server_could_not_index(server: ReplayServer) -> None:
+    hostile = {"protocolSection": {"identificationModule": {"nctId": "../../etc/passwd"}}}
+    server.faults.add("extra_studies", on=1, records=[hostile])
+    url = server.base_url + "/studies"
+    page = requests.get(url, params={"countTotal": "true"}, timeout=5).json()
+    assert page["studies"][-1] == hostile
+    assert len(page["studies"]) == 2 and page["totalCount"] == 1  # the count stays the server's
+    assert len(requests.get(url, timeout=5).json()["studies"]) == 1  # only the planned request

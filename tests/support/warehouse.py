@@ -62,15 +62,23 @@ def trialsync(
 # Moves every time a record is fetched again, changed or not (reconcile's rotation reads it): a
 # re-fetch that changes nothing else is still "no change" for these snapshots.
 FETCH_BOOKKEEPING = frozenset({"last_fetched_at"})
+# Which run wrote a row: a run killed half-way and the re-run that finishes its work write the same
+# rows as one clean run, under other run ids. Compare with this left out to prove "the same data".
+RUN_BOOKKEEPING = FETCH_BOOKKEEPING | {"run_id"}
 
 
-def content_snapshot(db: Path | duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Every row of every registry and history table, sorted (for equality checks)."""
+def content_snapshot(
+    db: Path | duckdb.DuckDBPyConnection, *, ignore: frozenset[str] = FETCH_BOOKKEEPING
+) -> dict[str, list[str]]:
+    """Every row of every registry and history table, sorted (for equality checks).
+
+    Columns named in `ignore` are left out (default: the fetch bookkeeping).
+    """
     con = duckdb.connect(str(db), read_only=True) if isinstance(db, Path) else db
     try:
         out: dict[str, list[str]] = {}
         for table in (*CTGOV_TABLES, *[t for t in ALL_TABLES if t.schema == "history"]):
-            cols = ", ".join(c.name for c in table.columns if c.name not in FETCH_BOOKKEEPING)
+            cols = ", ".join(c.name for c in table.columns if c.name not in ignore)
             rows = con.execute(f"SELECT {cols} FROM {table.qualified_name}").fetchall()
             out[table.qualified_name] = sorted(map(repr, rows))
         return out
@@ -79,10 +87,64 @@ def content_snapshot(db: Path | duckdb.DuckDBPyConnection) -> dict[str, list[str
             con.close()
 
 
+def duplicate_keys(db: Path) -> dict[str, int]:
+    """Tables holding rows that share a primary key, with how many surplus rows (empty: none)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out: dict[str, int] = {}
+        for table in ALL_TABLES:
+            if not table.primary_key:
+                continue
+            key = ", ".join(table.primary_key)
+            surplus = con.execute(
+                f"SELECT count(*) - count(DISTINCT ({key})) FROM {table.qualified_name}"
+            ).fetchall()[0][0]
+            if surplus:
+                out[table.qualified_name] = surplus
+        return out
+    finally:
+        con.close()
+
+
+def torn_studies(db: Path) -> list[str]:
+    """Studies whose rows disagree with their history (a batch applied in part), with why.
+
+    Every study the history holds as current must have its version row (same content hash) and
+    exactly one ctgov.studies row; every ctgov.studies row must belong to such a study.
+    """
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [
+            f"{nct_id}: {why}"
+            for nct_id, why in con.execute(
+                "SELECT s.nct_id, 'no version row with its content hash' "
+                "FROM history.study_state s LEFT JOIN history.study_versions v "
+                "ON v.nct_id = s.nct_id AND v.version_no = s.version_no "
+                "AND v.content_hash = s.content_hash WHERE v.nct_id IS NULL "
+                "UNION ALL SELECT s.nct_id, 'ctgov.studies rows: ' || count(c.nct_id) "
+                "FROM history.study_state s LEFT JOIN ctgov.studies c ON c.nct_id = s.nct_id "
+                "WHERE NOT s.is_removed GROUP BY s.nct_id HAVING count(c.nct_id) <> 1 "
+                "UNION ALL SELECT c.nct_id, 'in ctgov.studies without a current version' "
+                "FROM ctgov.studies c ANTI JOIN history.study_state s ON s.nct_id = c.nct_id"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
 def scalar(db: Path, sql: str, params: list[Any] | None = None) -> Any:
     """One value from a read-only connection."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Every row of a query, from a read-only connection."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()

@@ -1,0 +1,296 @@
+"""The sharded bulk load gives the warehouse a one-process load gives, here and on a Dask cluster.
+
+Each case loads two bulk ZIPs into a fresh data folder: a third of the sample (plus an entry that
+is not JSON and a study with a value of the wrong type), then a second export where 30 of 70
+studies changed. The first load adds everything; the second writes only the changed studies and
+emits change events, so both halves of the writer's row selection run.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from distributed import Client, LocalCluster
+
+from flows.ingest import RunMeta, load_bulk_zip
+from flows.runs import RunReport
+from flows.scopes import Scope
+from flows.settings import Settings
+from flows.sharding import ShardMismatch, load_bulk_sharded, normalize_shard, premade
+from replay.bulk_zip import build_bulk_zip
+from schemas.tables import ALL_TABLES, schema_fingerprint
+from tests.support.warehouse import content_snapshot
+from warehouse import state
+from warehouse.bulk import verify_zip
+from warehouse.database import connect, ensure_schema
+from warehouse.raw import RawStore
+from warehouse.shards import SHARDS_DIR, shard_plan
+
+BATCH = 50
+STUDIES, CHANGED, SECOND = 224, 30, 70  # in the first ZIP; changed of those in the second
+STAMP = "2026-11-20T09:00:05"
+RUNS = ("20261120T090005Z-aaaaaa", "20261127T090005Z-bbbbbb")
+DRIFTED = "protocolSection.designModule.enrollmentInfo"
+STATUS = "protocolSection.statusModule"
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory: pytest.TempPathFactory, sample_studies: dict[str, Any]) -> list[Path]:
+    """The first export (with a non-JSON entry and a type-drifted study), then a changed one."""
+    folder = tmp_path_factory.mktemp("zips")
+    # A third of the sample keeps the four loads per case quick; every third id spreads the pick
+    # over results studies, large site lists and small records alike.
+    first = {nct: sample_studies[nct] for nct in sorted(sample_studies)[::3]}
+    drifted = next(
+        n
+        for n, s in first.items()
+        if "enrollmentInfo" in s["protocolSection"].get("designModule", {})
+    )
+    first[drifted] = copy.deepcopy(first[drifted])
+    first[drifted]["protocolSection"]["designModule"]["enrollmentInfo"]["count"] = "many"
+    one = folder / "one.zip"
+    one.write_bytes(build_bulk_zip(first.items()))
+    with zipfile.ZipFile(one, "a") as archive:
+        archive.writestr("99/NCT09999999.json", b'{"protocolSection": {"identificationModule": ')
+    second = {nct: first[nct] for nct in sorted(first)[1::3][:SECOND]}
+    for nct in sorted(second)[::2][:CHANGED]:
+        study = copy.deepcopy(first[nct])
+        status = study["protocolSection"][STATUS.split(".")[1]]
+        status["overallStatus"] = (
+            "WITHDRAWN" if status.get("overallStatus") != "WITHDRAWN" else "COMPLETED"
+        )
+        status.setdefault("lastUpdatePostDateStruct", {})["date"] = "2026-11-26"
+        second[nct] = study
+    two = folder / "two.zip"
+    two.write_bytes(build_bulk_zip(second.items()))
+    return [one, two]
+
+
+@dataclass
+class Loaded:
+    """A data folder after both loads, and what the loads reported."""
+
+    data_dir: Path
+    reports: list[RunReport]
+
+    def snapshot(self) -> dict[str, Any]:
+        con = duckdb.connect(str(self.data_dir / "trialsync.duckdb"), read_only=True)
+        try:
+            out: dict[str, Any] = content_snapshot(con)
+            for name, sql in PIPELINE.items():
+                out[name] = sorted(map(repr, con.execute(sql).fetchall()))
+            return out
+        finally:
+            con.close()
+
+
+# The pipeline tables the two paths must fill alike (minus the wall-clock `loaded_at`).
+PIPELINE = {
+    "pages": "SELECT run_id, page_no, scope_key, path, study_count, sha256 FROM pipeline.pages",
+    "quarantine": "SELECT * FROM pipeline.quarantine",
+    "drift": "SELECT * FROM pipeline.schema_drift",
+    "cursors": "SELECT * FROM pipeline.cursors",
+}
+
+
+def load_both(
+    data_dir: Path, zips: list[Path], settings: Settings, *, sharded: bool, **kw: Any
+) -> Loaded:
+    reports = [
+        load_one(data_dir, path, run, settings, sharded=sharded, **kw)
+        for path, run in zip(zips, RUNS, strict=True)
+    ]
+    return Loaded(data_dir, reports)
+
+
+def load_one(
+    data_dir: Path,
+    zip_path: Path,
+    run_id: str,
+    settings: Settings,
+    *,
+    sharded: bool,
+    progress: Any = None,
+) -> RunReport:
+    """What `trialsync load-bulk <zip>` does around the load itself, with fixed timestamps."""
+    con = connect(data_dir / "trialsync.duckdb")
+    try:
+        ensure_schema(con, ALL_TABLES, schema_fingerprint())
+        raw = RawStore(data_dir / "raw")
+        # A resumed run keeps what its run.json says (as `flows.ingest.recover` does).
+        started = {run.run_id: run.meta for run in raw.iter_runs()}
+        emit_added = state.study_count(con) > 0
+        meta = (
+            RunMeta.from_dict(started[run_id])
+            if run_id in started
+            else RunMeta(
+                "load-bulk", "bulk", Scope().key, Scope().model_dump_json(), emit_added, BATCH
+            )
+        )
+        landing = raw.start_run(run_id, meta.as_dict())
+        target = landing.bulk_target()
+        if not target.exists():
+            shutil.copyfile(zip_path, target)
+        landed = landing.record_bulk(
+            target,
+            study_count=verify_zip(target).study_entries,
+            data_timestamp=STAMP,
+            fetched_at=dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
+        )
+        report = RunReport(run_id, "load-bulk")
+        if sharded:
+            load_bulk_sharded(con, raw, landed, meta, report, settings, progress)
+        else:
+            load_bulk_zip(con, raw, landed, meta, report, progress)
+        return report
+    finally:
+        con.close()
+
+
+def settings_for(data_dir: Path, **overrides: Any) -> Settings:
+    return Settings(data_dir=data_dir, batch_size=BATCH, **overrides)
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory: pytest.TempPathFactory, zips: list[Path]) -> Loaded:
+    """The reference: both ZIPs through `load_bulk_zip`, as a one-machine run loads them."""
+    data_dir = tmp_path_factory.mktemp("one-process")
+    return load_both(data_dir, zips, settings_for(data_dir), sharded=False)
+
+
+def assert_same_load(got: Loaded, want: Loaded) -> None:
+    assert got.snapshot() == want.snapshot()
+    for mine, theirs in zip(got.reports, want.reports, strict=True):
+        assert mine.fetched == theirs.fetched
+        assert mine.outcome.actions == theirs.outcome.actions
+        assert mine.outcome.events == theirs.outcome.events
+        assert mine.outcome.quarantined == theirs.outcome.quarantined
+        assert mine.outcome.type_issues == theirs.outcome.type_issues
+        assert mine.outcome.max_last_update == theirs.outcome.max_last_update
+    assert not list(got.data_dir.glob(f"raw/bulk/*/{SHARDS_DIR}")), "shard files left behind"
+
+
+def test_the_reference_load_exercises_every_part(one_process: Loaded) -> None:
+    # Guards the comparison below: it is only as strong as what the loads actually did.
+    first, second = one_process.reports
+    assert first.outcome.actions == {"add": STUDIES}
+    assert first.outcome.quarantined == 1
+    assert {i.column for i in first.outcome.type_issues} == {"enrollment", "enrollment_raw"}
+    assert second.outcome.actions == {"new_version": CHANGED, "unchanged": SECOND - CHANGED}
+    assert second.outcome.events["status_changed"] == CHANGED
+    assert one_process.snapshot()["cursors"]
+
+
+def test_sharded_in_process_matches_the_one_process_load(
+    tmp_path: Path, zips: list[Path], one_process: Loaded
+) -> None:
+    got = load_both(tmp_path, zips, settings_for(tmp_path, task_runner="local"), sharded=True)
+    assert_same_load(got, one_process)
+
+
+def test_an_interrupted_sharded_load_resumes_one_process(
+    tmp_path: Path, zips: list[Path], one_process: Loaded
+) -> None:
+    # Shards are the load batches, so either path picks up what the other committed.
+    committed = []
+
+    def crash_after_two(batches: int, studies: int) -> None:
+        committed.append(studies)
+        if len(committed) == 2:
+            raise KeyboardInterrupt  # what Ctrl-C does mid-load
+
+    settings = settings_for(tmp_path, task_runner="local")
+    with pytest.raises(KeyboardInterrupt):
+        load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True, progress=crash_after_two)
+    assert not list(tmp_path.glob(f"raw/bulk/*/{SHARDS_DIR}"))
+    con = duckdb.connect(str(tmp_path / "trialsync.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM pipeline.pages").fetchall() == [(2,)]
+    con.close()
+    resumed = load_one(tmp_path, zips[0], RUNS[0], settings, sharded=False)
+    assert resumed.fetched == STUDIES + 1 - 2 * BATCH
+    second = load_one(tmp_path, zips[1], RUNS[1], settings, sharded=True)
+    assert second.outcome.actions["new_version"] == CHANGED
+    assert Loaded(tmp_path, []).snapshot() == one_process.snapshot()
+
+
+def test_the_writer_refuses_rows_for_studies_the_worker_did_not_build(
+    tmp_path: Path, zips: list[Path]
+) -> None:
+    result = normalize_shard(zips[0], shard_plan(STUDIES + 1, BATCH)[0], tmp_path)
+    select = premade(result)
+    a, b = [nct for nct in result.nct_ids if nct not in result.strict][:2]
+    assert select([(b, {})]).tables  # a subsequence is fine
+    with pytest.raises(ShardMismatch):
+        select([(b, {}), (a, {})])  # out of order
+    with pytest.raises(ShardMismatch):
+        select([("NCT00000000", {})])  # never built
+    with pytest.raises(ShardMismatch):
+        select([(a, {})], strict=frozenset({a}))  # built without the value-by-value check
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[str]:
+    """Two worker processes on this machine: shards and results cross process boundaries."""
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_dask_cluster_load_matches_the_one_process_load(
+    tmp_path: Path, zips: list[Path], one_process: Loaded, prefect_backend: None, dask_cluster: str
+) -> None:
+    settings = settings_for(
+        tmp_path, task_runner="dask", dask_address=dask_cluster, dask_shards_ahead=2
+    )
+    here = _archives_opened()
+    got = load_both(tmp_path, zips, settings, sharded=True)
+    assert_same_load(got, one_process)
+    # The workers read the shards, not this process, and each read a ZIP's directory only once
+    # however many of its shards it got (7 shards, 2 ZIPs).
+    with Client(dask_cluster) as client:
+        opened = client.run(_archives_opened)
+    assert sum(opened.values()) >= 2 and max(opened.values()) <= 2, opened
+    assert _archives_opened() == here
+
+
+def _archives_opened() -> int:
+    from warehouse.shards import _open_archive
+
+    return _open_archive.cache_info().misses
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_a_writer_failure_on_dask_lets_go_of_the_cluster(
+    tmp_path: Path, zips: list[Path], one_process: Loaded, prefect_backend: None, dask_cluster: str
+) -> None:
+    # The flow run ends when the writer stops; shards in flight are dropped, and their files too.
+    settings = settings_for(
+        tmp_path, task_runner="dask", dask_address=dask_cluster, dask_shards_ahead=3
+    )
+    committed = []
+
+    def crash_after_one(batches: int, studies: int) -> None:
+        committed.append(studies)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True, progress=crash_after_one)
+    assert committed == [BATCH]
+    assert not list(tmp_path.glob(f"raw/bulk/*/{SHARDS_DIR}"))
+    load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True)
+    load_one(tmp_path, zips[1], RUNS[1], settings, sharded=True)
+    assert Loaded(tmp_path, []).snapshot() == one_process.snapshot()
