@@ -1,74 +1,150 @@
-"""Peak memory of `trialsync load-bulk` on a ZIP of the whole sample, beside a do-nothing baseline.
+"""`trialsync load-bulk` end to end: its rate past start-up, and its peak memory at two ZIP sizes.
 
-    .venv/bin/python -m bench.bulk [--repeat 1]
+    .venv/bin/python -m bench.bulk [--cycles 2 4] [--what-if TRIALSYNC_SUMMARIZE_IN_RUNS=false]
 
-Both figures are the max RSS of a child process (resource.RUSAGE_CHILDREN), measured in the same
-run: first `trialsync --help` (interpreter + every import: the floor), then the real load of the
-ZIP into an empty data folder (no publish). The ZIP is the official layout (`NN/NCTxxxxxxxx.json`),
-built from the sample `--repeat` times over with new ids.
+The real command, as configured (Settings: orchestration, summaries in the run, batch size), in a
+child process, loading a ZIP in the official layout (`NN/NCTxxxxxxxx.json`) of synthetic studies
+(bench/synthetic.py; `--cycles` times the sample) into an empty data folder, without publishing.
+Two ZIP sizes, so that the fixed cost (interpreter, imports, an ephemeral Prefect server) falls out:
+the marginal rate is (large - small studies) / (large - small seconds), which is what a
+600,000-study backfill would run at. Peak RSS is the command's own process (VmHWM; Prefect's
+temporary server is a process of its own and not counted), beside the floor of
+`trialsync --help` (interpreter + every import), measured in the same run. Each `--what-if`
+repeats both sizes with one more setting in the child's environment, to show what a part costs.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
-from bench.common import emit, sample_bytes
+from bench.common import emit
+from bench.synthetic import parse, sample_size, synthetic_blob
 from replay.bulk_zip import build_bulk_zip
 
 
-def _child_peak_mb(args: list[str]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _high_water_mb(pid: int) -> float | None:
+    """VmHWM of a live process (its own peak RSS since its last exec), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def run_child(args: list[str]) -> tuple[float, float]:
+    """Run a command to completion: (wall seconds, its peak RSS in MB).
+
+    The peak is read from /proc while the command runs, not from wait4: a child's ru_maxrss
+    starts from the RSS of this process at fork, which here holds the ZIPs' records.
+    """
     start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{done.stderr}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024, elapsed
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
+        peak = 0.0
+        while child.poll() is None:
+            peak = max(peak, _high_water_mb(child.pid) or 0.0)
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        if child.returncode != 0:
+            err.seek(0)
+            sys.exit(f"{' '.join(args)} failed:\n{err.read().decode(errors='replace')[-3000:]}")
+    return seconds, peak
+
+
+def build_zip(studies: int, tmp: Path) -> Path:
+    """A ZIP in the official layout of synthetic studies 0 .. `studies`-1."""
+    records = parse([synthetic_blob(i) for i in range(studies)])
+    pairs = [(r["protocolSection"]["identificationModule"]["nctId"], r) for r in records]
+    zip_path = tmp / f"bulk-{studies}.zip"
+    zip_path.write_bytes(build_bulk_zip(pairs))
+    return zip_path
+
+
+def load_bulk(zip_path: Path, settings: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of `trialsync load-bulk` of `zip_path` into an empty data folder.
+
+    `settings` (VAR=VALUE) go into the child's environment through env(1), which execs the
+    command in the same process, so the peak RSS read is still the command's.
+    """
+    exe = str(Path(sys.executable).with_name("trialsync"))
+    with tempfile.TemporaryDirectory(dir=zip_path.parent) as data:
+        args = [exe, "load-bulk", str(zip_path), "--no-publish", "--data-dir", data]
+        return run_child(["env", *settings, *args])
+
+
+@dataclass
+class Pair:
+    """load-bulk at the two sizes under one environment."""
+
+    small: int
+    large: int
+    seconds: tuple[float, float]
+    peak_mb: tuple[float, float]
+
+    @property
+    def marginal(self) -> float:
+        """Studies/s past start-up."""
+        return (self.large - self.small) / (self.seconds[1] - self.seconds[0])
+
+    @property
+    def fixed(self) -> float:
+        """Seconds of start-up (what the small run took beyond its studies at that rate)."""
+        return max(self.seconds[0] - self.small / self.marginal, 0.0)
+
+    def backfill_hours(self, studies: int = 600_000) -> float:
+        """Start-up plus `studies` at the marginal rate."""
+        return (self.fixed + studies / self.marginal) / 3600
+
+
+def pair(zips: tuple[Path, Path], sizes: tuple[int, int], settings: list[str]) -> Pair:
+    """Both sizes, each into a fresh data folder."""
+    (s_small, rss_small), (s_large, rss_large) = (load_bulk(z, settings) for z in zips)
+    return Pair(*sizes, (s_small, s_large), (rss_small, rss_large))
 
 
 def main() -> dict[str, object]:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cycles", type=int, nargs=2, default=[2, 4], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--what-if", action="append", default=[], metavar="VAR=VALUE")
     args = parser.parse_args()
-    studies = []
-    for n in range(args.repeat):
-        for i, blob in enumerate(sample_bytes()):
-            record = orjson.loads(blob)
-            if n:
-                record = copy.deepcopy(record)
-                record["protocolSection"]["identificationModule"]["nctId"] = f"NCT9{n:03d}{i:04d}"
-            studies.append((record["protocolSection"]["identificationModule"]["nctId"], record))
+    sizes = (args.cycles[0] * sample_size(), args.cycles[1] * sample_size())
     exe = str(Path(sys.executable).with_name("trialsync"))
     with tempfile.TemporaryDirectory() as tmp:
-        zip_path = Path(tmp) / "ctg-studies.json.zip"
-        zip_path.write_bytes(build_bulk_zip(studies))
-        floor_mb, _ = _child_peak_mb([exe, "--help"])
-        peak_mb, seconds = _child_peak_mb(
-            [exe, "load-bulk", str(zip_path), "--no-publish", "--data-dir", str(Path(tmp) / "data")]
-        )
-        zip_mb = zip_path.stat().st_size / 1e6
-    return emit(
-        "bulk",
-        {
-            "studies in ZIP": len(studies),
-            "ZIP MB": round(zip_mb, 1),
-            "load-bulk peak RSS MB": round(peak_mb),
-            "baseline peak RSS MB (trialsync --help)": round(floor_mb),
-            "load-bulk / baseline": round(peak_mb / floor_mb, 2),
-            "load-bulk seconds": round(seconds, 1),
-            "load-bulk studies/s (incl. start-up)": round(len(studies) / seconds),
-        },
-    )
+        zips = (build_zip(sizes[0], Path(tmp)), build_zip(sizes[1], Path(tmp)))
+        _, floor_mb = run_child([exe, "--help"])
+        base = pair(zips, sizes, [])
+        what_ifs = {w: pair(zips, sizes, [w]) for w in args.what_if}
+        zip_mb = zips[1].stat().st_size / 1e6
+    figures: dict[str, object] = {
+        "small ZIP studies": sizes[0],
+        "large ZIP studies": sizes[1],
+        "large ZIP MB": round(zip_mb, 1),
+        "load-bulk seconds (small / large)": f"{base.seconds[0]:.1f} / {base.seconds[1]:.1f}",
+        "load-bulk marginal studies/s": round(base.marginal, 1),
+        "load-bulk fixed seconds (start-up)": round(base.fixed, 1),
+        "load-bulk peak RSS MB (large ZIP)": round(base.peak_mb[1]),
+        "load-bulk peak RSS MB (small ZIP)": round(base.peak_mb[0]),
+        "peak RSS MB of `trialsync --help` (floor)": round(floor_mb),
+        "backfill 600,000 studies, hours": round(base.backfill_hours(), 2),
+    }
+    for name, other in what_ifs.items():
+        figures |= {
+            f"what-if {name}: marginal studies/s": round(other.marginal, 1),
+            f"what-if {name}: fixed seconds": round(other.fixed, 1),
+            f"what-if {name}: backfill hours": round(other.backfill_hours(), 2),
+        }
+    return emit("bulk", figures)
 
 
 if __name__ == "__main__":

@@ -1,31 +1,46 @@
 """Shared bench helpers: the sample's bytes, timing, peak memory, and printing figures.
 
 Every figure is printed next to a baseline measured in the same run, because these machines are
-noisy: read the ratios, not the absolute numbers.
+noisy: read the ratios, not the absolute numbers. Where a measurement is cheap it is repeated and
+the median is reported, the repeats of a figure and of its baseline interleaved so that a burst of
+noise hits both.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import resource
+import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from flows.settings import Settings
 
 
-def sample_bytes(limit: int | None = None) -> list[bytes]:
-    """The raw bytes of every complete sample study (the settings' sample folder)."""
+def _study_files() -> list[Path]:
     files = sorted(Settings().studies_dir.glob("*.json"))
     if not files:
         sys.exit(
-            f"no sample studies in {Settings().studies_dir}; set TRIALSYNC_SAMPLE_DIR or run `make sample`"
+            f"no sample studies in {Settings().studies_dir}; "
+            "set TRIALSYNC_SAMPLE_DIR or run `make sample`"
         )
-    return [p.read_bytes() for p in files[:limit]]
+    return files
+
+
+def sample_bytes(limit: int | None = None) -> list[bytes]:
+    """The raw bytes of every complete sample study (the settings' sample folder)."""
+    return [p.read_bytes() for p in _study_files()[:limit]]
+
+
+def sample_key() -> str:
+    """A short key of the sample's files (names and sizes): changes when the sample does."""
+    listing = "\n".join(f"{p.name} {p.stat().st_size}" for p in _study_files())
+    return hashlib.sha256(listing.encode()).hexdigest()[:12]
 
 
 def repeat_to(items: list[Any], at_least: int) -> list[Any]:
@@ -34,15 +49,21 @@ def repeat_to(items: list[Any], at_least: int) -> list[Any]:
     return (items * times)[: max(at_least, len(items))]
 
 
-def best_of(runs: int, fn: Callable[[], Any]) -> float:
-    """The fastest of `runs` timed calls, in seconds (GC collected before each)."""
-    best = float("inf")
+def seconds(fn: Callable[[], Any]) -> float:
+    """Wall seconds of one call (GC collected first, so earlier garbage is not billed to it)."""
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved(runs: int, fns: Sequence[Callable[[], Any]]) -> list[float]:
+    """Median seconds of each function over `runs` rounds, the functions taking turns."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        for n, fn in enumerate(fns):
+            times[n].append(seconds(fn))
+    return [statistics.median(t) for t in times]
 
 
 def peak_rss_mb() -> float:
@@ -54,15 +75,16 @@ def emit(name: str, figures: dict[str, Any]) -> dict[str, Any]:
     """Print one benchmark's figures (human lines, then one JSON line for bench.report)."""
     print(f"== {name}")
     for key, value in figures.items():
-        shown = (
-            f"{value:,.2f}"
-            if isinstance(value, float)
-            else f"{value:,}"
-            if isinstance(value, int)
-            else value
-        )
-        print(f"  {key:<48} {shown}")
-    print("BENCH " + json.dumps({"bench": name, **figures}, default=str))
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, float):
+            shown = f"{value:,.2f}"
+        elif isinstance(value, int):
+            shown = f"{value:,}"
+        else:
+            shown = str(value)
+        print(f"  {key:<56} {shown}")
+    print("BENCH " + json.dumps({"bench": name, **figures}, default=str), flush=True)
     return figures
 
 

@@ -1,66 +1,48 @@
 """Full load of a synthetic registry, and incremental loads whose cost must follow the changes.
 
-    .venv/bin/python -m bench.load [--studies 200000] [--changed 1000] [--small 2000] [--rounds 3]
+    .venv/bin/python -m bench.load [--full-studies 6700] [--studies 200000] [--small 2000]
+                                   [--changed 1000] [--rounds 5]
 
-1. Full load: `--studies` synthetic studies (bench/synthetic.py) into a fresh warehouse file
-   (`bench/out/load-<studies>.duckdb`, kept for bench/changes.py) through
-   `flows.loading.load_records` in 1,000-study batches, as a bulk load does. Beside it, on the
-   same batches in the same run, the normalize-only baseline (parse + normalize, as
-   bench/normalize.py). Figures: studies/s of both, their ratio (target: the load within 2x of
-   normalize-only), and peak RSS.
+1. Full load: `--full-studies` synthetic studies (bench/synthetic.py; default ten times the
+   sample) into a fresh warehouse through `flows.loading.load_records` in 1,000-study batches, as
+   a bulk load does. Before each batch, the normalize-only baseline on the same batch (parse +
+   normalize, as bench/normalize.py). Figures: studies/s of both, their ratio, and the peak RSS of
+   this process right after the full load.
 2. Incremental: `--changed` studies spread over the registry, edited the way the registry edits
    them (bench/synthetic.registry_edit: a field edit and a new lastUpdatePostDate), loaded as one
-   batch into the full warehouse, and the same into a `--small` warehouse. Best of `--rounds`,
-   the two alternating (each round a new day, so each is a real new version). Target:
-   full / small <= 2, i.e. the cost follows the changes, not the registry.
-
-The default size takes a while on a 2-core machine; CI never runs this (`--studies` is small there).
+   batch into a copy of the cached `--studies` warehouse, and the same into a `--small` one. And
+   a batch of as many brand-new studies into each (what a backfill does at that size). Median of
+   `--rounds`, the loads alternating, each round a new day (so each edit is a real new version).
+   Target: big / small <= 2, i.e. the cost follows the changes, not the registry.
+3. Checkpoint split (run first, on the fresh copies): `--split-rounds` new-study batches into
+   each, with DuckDB's automatic checkpoint held off, then an explicit CHECKPOINT, timed apart
+   (which of the two grows with the warehouse).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from bench.common import emit, out_dir, peak_rss_mb
-from bench.synthetic import parse, registry_edit, synthetic_batches, synthetic_blob
-from flows.loading import LoadOutcome, load_records
-from schemas import codec
-from schemas.tables import ALL_TABLES, ALL_VIEWS, schema_fingerprint
+from bench.synthetic import (
+    CONTEXT,
+    open_warehouse,
+    parse,
+    registry_edit,
+    sample_size,
+    synthetic_batches,
+    synthetic_blob,
+    working_copy,
+)
+from flows.loading import load_records
 from transforms.normalize import gc_paused, normalize
-from transforms.versions import LoadContext
-from warehouse.database import connect, ensure_schema
-
-T0 = dt.datetime(2026, 11, 20, 9, 0, 5)
-
-
-def warehouse_path(studies: int) -> Path:
-    """Where the full-load warehouse of `studies` studies is kept."""
-    return out_dir() / f"load-{studies}.duckdb"
-
-
-WAL_AUTOCHECKPOINT: list[str] = []  # set from --wal-autocheckpoint
-
-
-def open_fresh(path: Path) -> duckdb.DuckDBPyConnection:
-    """A new, empty warehouse file at `path` (any old one is removed)."""
-    for old in (path, path.with_name(path.name + ".wal")):
-        old.unlink(missing_ok=True)
-    return open_existing(path)
-
-
-def open_existing(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse at `path`, with the declared tables (SchemaMismatch if built from others)."""
-    con = connect(path)
-    for size in WAL_AUTOCHECKPOINT:
-        con.execute("SET wal_autocheckpoint = ?", [size])
-    ensure_schema(con, ALL_TABLES, schema_fingerprint(), ALL_VIEWS)
-    return con
+from transforms.versions import Action, LoadContext
 
 
 def _normalize_only(blobs: list[bytes]) -> float:
@@ -72,21 +54,25 @@ def _normalize_only(blobs: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def full_load(con: duckdb.DuckDBPyConnection, studies: int, *, baseline: bool) -> dict[str, float]:
-    """Load `studies` synthetic studies; seconds of the load, and of normalize-only if asked."""
-    ctx = LoadContext(run_id="bench-full", source="bulk", data_timestamp=T0, fetched_at=T0)
+def full_load(studies: int) -> dict[str, float]:
+    """Seconds to load `studies` studies into a fresh warehouse, and to only normalize them."""
+    path = out_dir() / "load-full.duckdb"
+    for old in (path, path.with_name(path.name + ".wal")):
+        old.unlink(missing_ok=True)
+    con = open_warehouse(path)
     load_s = norm_s = 0.0
     for blobs in synthetic_batches(studies):
-        if baseline:
-            norm_s += _normalize_only(blobs)
+        norm_s += _normalize_only(blobs)
         start = time.perf_counter()
         with gc_paused():
             records = parse(blobs)
-        load_records(con, records, ctx, emit_added=False)
+        load_records(con, records, CONTEXT, emit_added=False)
         load_s += time.perf_counter() - start
     start = time.perf_counter()
     con.execute("CHECKPOINT")
     load_s += time.perf_counter() - start
+    con.close()
+    path.unlink()
     return {"load_s": load_s, "normalize_s": norm_s}
 
 
@@ -102,126 +88,143 @@ def changed_records(ids: list[int], day: str) -> list[dict[str, Any]]:
     return [registry_edit(record, kind, day) for kind, record in enumerate(records)]
 
 
-def incremental(
-    con: duckdb.DuckDBPyConnection, ids: list[int], day: dt.date
-) -> tuple[float, LoadOutcome]:
-    """Seconds to load the edited `ids` as one batch (the records are built beforehand)."""
-    records = changed_records(ids, day.isoformat())
+def next_free_day(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """A posting day after every version in the warehouse (so each edit is newer)."""
+    rows = con.execute("SELECT max(last_update_post_date) FROM history.study_state").fetchall()
+    newest = rows[0][0]
+    return max(newest or dt.date(2026, 12, 31), dt.date(2026, 12, 31)) + dt.timedelta(days=1)
+
+
+def _timed_load(
+    con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]], day: dt.date, action: Action
+) -> float:
+    """Seconds to load `records` as one batch; checks every record did `action`."""
     when = dt.datetime.combine(day, dt.time(9))
-    ctx = LoadContext(
-        run_id=f"bench-incr-{day}", source="api", data_timestamp=when, fetched_at=when
-    )
+    ctx = LoadContext(f"bench-{action.value}-{day}", "api", when, when)
     start = time.perf_counter()
     outcome = load_records(con, records, ctx)
     seconds = time.perf_counter() - start
-    if outcome.actions.get("new_version") != len(ids):
-        raise SystemExit(f"expected {len(ids)} new versions, got {dict(outcome.actions)}")
-    return seconds, outcome
+    if outcome.actions.get(action.value) != len(records):
+        raise SystemExit(f"expected {len(records)} x {action.value}, got {dict(outcome.actions)}")
+    return seconds
 
 
-def compare_incremental(
-    big: duckdb.DuckDBPyConnection,
-    big_ids: list[int],
-    small: duckdb.DuckDBPyConnection,
-    small_ids: list[int],
-    rounds: int,
-) -> tuple[float, float, LoadOutcome]:
-    """Best-of-`rounds` seconds of each, the two loads alternating (this machine is noisy)."""
-    first = max(next_free_day(big), next_free_day(small))
-    big_best = small_best = float("inf")
-    outcome = LoadOutcome()
-    for n in range(rounds):
-        day = first + dt.timedelta(days=n)
-        seconds, outcome = incremental(big, big_ids, day)
-        big_best = min(big_best, seconds)
-        small_best = min(small_best, incremental(small, small_ids, day)[0])
-    return big_best, small_best, outcome
+class Incremental:
+    """A warehouse copy taking the same kind of batches, round after round."""
 
+    def __init__(self, studies: int, changed: int) -> None:
+        self.studies, self.changed = studies, changed
+        self.path = working_copy(studies, f"load-incremental-{studies}")
+        self.con = open_warehouse(self.path)
+        self.day = next_free_day(self.con)
+        self.times: dict[str, list[float]] = {
+            "changed": [],
+            "new": [],
+            "new without checkpoint": [],
+            "checkpoint": [],
+            "wal MB": [],
+        }
 
-def next_free_day(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """A posting day after every version in the warehouse (so each edit is newer)."""
-    newest = con.execute("SELECT max(last_update_post_date) FROM history.study_state").fetchall()[
-        0
-    ][0]
-    return max(newest or dt.date(2026, 12, 31), dt.date(2026, 12, 31)) + dt.timedelta(days=1)
+    def round(self, n: int) -> None:
+        """Load one batch of edits, then one batch of new studies (built before the clock)."""
+        day = self.day + dt.timedelta(days=n)
+        edited = changed_records(spread_ids(self.studies, self.changed), day.isoformat())
+        self.times["changed"].append(_timed_load(self.con, edited, day, Action.NEW_VERSION))
+        first = self.studies + n * self.changed
+        fresh = parse([synthetic_blob(i) for i in range(first, first + self.changed)])
+        self.times["new"].append(_timed_load(self.con, fresh, day, Action.ADD))
+
+    def split_round(self, n: int) -> None:
+        """A batch of new studies with DuckDB's automatic checkpoint held off, then a CHECKPOINT.
+
+        A 1,000-study commit writes more than the default 16 MB of WAL, so every batch ends in
+        an automatic checkpoint; timing the two apart shows which one grows with the warehouse.
+        """
+        first = self.studies + n * self.changed
+        fresh = parse([synthetic_blob(i) for i in range(first, first + self.changed)])
+        self.con.execute("SET wal_autocheckpoint = '1TB'")
+        try:
+            day = self.day + dt.timedelta(days=n)
+            self.times["new without checkpoint"].append(
+                _timed_load(self.con, fresh, day, Action.ADD)
+            )
+            wal = self.path.with_name(self.path.name + ".wal")
+            self.times["wal MB"].append(wal.stat().st_size / 1e6 if wal.exists() else 0.0)
+            start = time.perf_counter()
+            self.con.execute("CHECKPOINT")
+            self.times["checkpoint"].append(time.perf_counter() - start)
+        finally:
+            self.con.execute("RESET wal_autocheckpoint")
+
+    def median(self, kind: str) -> float:
+        """Median seconds of one kind of batch."""
+        return statistics.median(self.times[kind])
+
+    def close(self) -> None:
+        """Drop the copy."""
+        self.con.close()
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            path.unlink(missing_ok=True)
 
 
 def main() -> dict[str, object]:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--full-studies", type=int, help="default: ten times the sample")
     parser.add_argument("--studies", type=int, default=200_000)
-    parser.add_argument("--changed", type=int, default=1000)
     parser.add_argument("--small", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--changed", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
-        "--wal-autocheckpoint",
-        help="What-if: DuckDB wal_autocheckpoint for both warehouses (default: DuckDB's 16MB).",
-    )
-    parser.add_argument(
-        "--zstd-level",
-        type=int,
-        help="What-if: zstd level of the stored records (schemas/codec.py; default: its own).",
-    )
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="Reuse a full warehouse built before (incremental only).",
+        "--split-rounds", type=int, default=3, help="new-study batches timed apart from checkpoint"
     )
     args = parser.parse_args()
-    if args.wal_autocheckpoint:
-        WAL_AUTOCHECKPOINT.append(args.wal_autocheckpoint)
-    if args.zstd_level is not None:
-        codec._LEVEL = args.zstd_level  # a what-if for this process only
-
-    big_path = warehouse_path(args.studies)
-    small_path = out_dir() / f"load-small-{args.small}.duckdb"
-    figures: dict[str, object] = {"studies": args.studies}
-    if args.wal_autocheckpoint:
-        figures["DuckDB wal_autocheckpoint (what-if)"] = args.wal_autocheckpoint
-    if args.zstd_level is not None:
-        figures["zstd level of stored records (what-if)"] = args.zstd_level
-    if args.reuse and big_path.exists():
-        big = open_existing(big_path)
-    else:
-        big = open_fresh(big_path)
-        full = full_load(big, args.studies, baseline=True)
-        figures |= {
-            "full load studies/s": round(args.studies / full["load_s"]),
-            "normalize-only studies/s (baseline, same batches)": round(
-                args.studies / full["normalize_s"]
-            ),
-            "full load / normalize-only time (target <= 2)": round(
-                full["load_s"] / full["normalize_s"], 2
-            ),
-            "peak RSS MB (after the full load)": round(peak_rss_mb()),
-        }
-    small = open_fresh(small_path)
-    full_load(small, args.small, baseline=False)
-    big_s, small_s, outcome = compare_incremental(
-        big,
-        spread_ids(args.studies, args.changed),
-        small,
-        spread_ids(args.small, args.changed),
-        args.rounds,
-    )
-    for con in (big, small):
-        con.execute("CHECKPOINT")
-        con.close()
-    for leftover in (small_path, small_path.with_name(small_path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    return emit(
-        "load",
-        figures
-        | {
-            "warehouse file MB": round(big_path.stat().st_size / 1e6),
-            f"incremental {args.changed} changed into {args.studies:,} (s)": round(big_s, 3),
-            f"incremental {args.changed} changed into {args.small:,} (s)": round(small_s, 3),
-            "incremental ratio full / small (target <= 2)": round(big_s / small_s, 2),
-            "incremental new versions": outcome.actions.get("new_version", 0),
-            "incremental events": sum(outcome.events.values()),
-        },
-    )
+    n_full = args.full_studies or 10 * sample_size()
+    full = full_load(n_full)
+    figures: dict[str, object] = {
+        "full load studies": n_full,
+        "full load studies/s": round(n_full / full["load_s"]),
+        "normalize-only studies/s (baseline, same batches)": round(n_full / full["normalize_s"]),
+        "full load / normalize-only time": round(full["load_s"] / full["normalize_s"], 2),
+        "peak RSS MB (after the full load)": round(peak_rss_mb()),
+    }
+    big, small = Incremental(args.studies, args.changed), Incremental(args.small, args.changed)
+    try:
+        # the split first, on the fresh copies: after the edit rounds, the small copy has had
+        # half its studies rewritten several times, and its checkpoints carry those deletes
+        for n in range(args.split_rounds):
+            for side in (big, small) if n % 2 == 0 else (small, big):
+                side.split_round(args.rounds + n)
+        for n in range(args.rounds):
+            for side in (big, small) if n % 2 == 0 else (small, big):
+                side.round(n)
+    finally:
+        big.close()
+        small.close()
+    figures |= {
+        "registry studies": args.studies,
+        "small registry studies": args.small,
+        "batch studies": args.changed,
+        "changed batch into registry (s)": round(big.median("changed"), 3),
+        "changed batch into small registry (s, baseline)": round(small.median("changed"), 3),
+        "changed batch: registry / small": round(
+            big.median("changed") / small.median("changed"), 2
+        ),
+        "new-study batch into registry (s)": round(big.median("new"), 3),
+        "new-study batch into small registry (s, baseline)": round(small.median("new"), 3),
+        "new-study batch: registry / small": round(big.median("new") / small.median("new"), 2),
+        "rounds (median)": args.rounds,
+    }
+    if args.split_rounds:
+        for kind in ("new without checkpoint", "checkpoint"):
+            figures |= {
+                f"{kind}, registry (s)": round(big.median(kind), 3),
+                f"{kind}, small registry (s)": round(small.median(kind), 3),
+            }
+        figures["WAL MB of one new-study batch"] = round(big.median("wal MB"), 1)
+        figures["split rounds (median)"] = args.split_rounds
+    return emit("load", figures)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Normalize throughput on one core, beside an orjson parse-only baseline on the same bytes.
 
-    .venv/bin/python -m bench.normalize [--studies 20000]
+    .venv/bin/python -m bench.normalize [--studies 2010] [--runs 5]
 
-Every sample study is repeated to at least 20,000 studies and processed in 1,000-study batches, as a
-load does. Three figures, best of 3 each:
+The sample is repeated to `--studies` studies (default three times the sample, so every record
+weighs the same) and processed in 1,000-study batches, as a load does. Three figures, each the
+median of `--runs` rounds in which the three take turns:
 - parse only: `orjson.loads` of each study's bytes (the baseline);
 - normalize: parse + flatten into every ctgov table's Arrow table;
 - screen + normalize: parse + envelope check + drift walk + both content hashes + flatten, i.e.
@@ -16,7 +17,7 @@ import argparse
 
 import orjson
 
-from bench.common import best_of, emit, repeat_to, sample_bytes
+from bench.common import emit, interleaved, repeat_to, sample_bytes
 from transforms.normalize import gc_paused, normalize
 from transforms.screening import screen
 
@@ -28,12 +29,14 @@ def _batches(blobs: list[bytes]) -> list[list[bytes]]:
 
 
 def parse_only(batches: list[list[bytes]]) -> None:
+    """orjson.loads of every study (the baseline)."""
     for batch in batches:
         with gc_paused():
             [orjson.loads(b) for b in batch]
 
 
 def parse_and_normalize(batches: list[list[bytes]]) -> None:
+    """Parse, then flatten into every ctgov table."""
     for batch in batches:
         with gc_paused():
             records = [orjson.loads(b) for b in batch]
@@ -42,6 +45,7 @@ def parse_and_normalize(batches: list[list[bytes]]) -> None:
 
 
 def screen_and_normalize(batches: list[list[bytes]]) -> None:
+    """Parse, screen (envelope, drift, hashes), then flatten: the load path before DuckDB."""
     for batch in batches:
         with gc_paused():
             screened = screen([orjson.loads(b) for b in batch])
@@ -49,27 +53,36 @@ def screen_and_normalize(batches: list[list[bytes]]) -> None:
 
 
 def main() -> dict[str, object]:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--studies", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--studies", type=int, help="default: three times the sample")
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    blobs = repeat_to(sample_bytes(), args.studies)
+    sample = sample_bytes()
+    blobs = repeat_to(sample, args.studies or 3 * len(sample))
     batches = _batches(blobs)
     n = len(blobs)
-    megabytes = sum(map(len, blobs)) / 1e6
-    parse_s = best_of(args.runs, lambda: parse_only(batches))
-    norm_s = best_of(args.runs, lambda: parse_and_normalize(batches))
-    full_s = best_of(args.runs, lambda: screen_and_normalize(batches))
+    parse_s, norm_s, full_s = interleaved(
+        args.runs,
+        [
+            lambda: parse_only(batches),
+            lambda: parse_and_normalize(batches),
+            lambda: screen_and_normalize(batches),
+        ],
+    )
     return emit(
         "normalize",
         {
             "studies": n,
-            "input MB": round(megabytes, 1),
+            "input MB": round(sum(map(len, blobs)) / 1e6, 1),
             "parse-only studies/s (baseline)": round(n / parse_s),
             "normalize studies/s": round(n / norm_s),
-            "normalize / parse-only": round(parse_s / norm_s, 3),
+            "normalize ms/study": round(norm_s * 1000 / n, 3),
+            "normalize / parse-only time": round(norm_s / parse_s, 1),
             "screen+normalize studies/s": round(n / full_s),
-            "screen+normalize / parse-only": round(parse_s / full_s, 3),
+            "screen+normalize / parse-only time": round(full_s / parse_s, 1),
+            "runs (median)": args.runs,
         },
     )
 

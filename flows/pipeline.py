@@ -75,7 +75,7 @@ def run_sync(
                 lambda: _bootstrap(con, raw, api, settings, report, hooks, f"{report.run_id}.0"),
             )
             landing_id = f"{report.run_id}.1"
-        meta = _sync_meta(scope, emit_added=state.study_count(con) > 0)
+        meta = _sync_meta(scope, emit_added=state.has_loaded_before(con))
         landing = raw.start_run(landing_id, meta.as_dict())
         walk = Walk(con, api, landing, meta, scope, report, hooks)
         steps.run("fetch_and_load", lambda: walk.run(version.data_timestamp))
@@ -231,7 +231,7 @@ def run_load_bulk(
     params = {"path": str(path) if path else None, "download": path is None}
     context = run_context(settings, "load-bulk", "bulk", params, publish=publish, hooks=hooks)
     with context as (con, raw, report, steps):
-        emit_added = state.study_count(con) > 0
+        emit_added = state.has_loaded_before(con)
         meta = RunMeta(
             "load-bulk",
             "bulk",
@@ -296,9 +296,10 @@ def run_rebuild(settings: Settings, *, hooks: Hooks = NO_HOOKS, publish: bool = 
     """
     final = settings.data_dir / DB_NAME
     aside = settings.data_dir / f".{DB_NAME}.rebuild"
-    for leftover in (aside, aside.with_name(aside.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     with WriterLock(settings.data_dir, "rebuild"):
+        # Only under the lock: a refused second rebuild must not delete the running one's work.
+        for leftover in (aside, aside.with_name(aside.name + ".wal")):
+            leftover.unlink(missing_ok=True)
         report = RunReport(new_run_id(), "rebuild", "all landed runs")
         with open_warehouse(settings, aside) as con:
             _carry_run_history(con, final)

@@ -114,3 +114,17 @@ def run_events(
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def has_loaded_before(con: duckdb.DuckDBPyConnection) -> bool:
+    """True once a run that loads studies has succeeded: from then on, new studies are news.
+
+    Not "the warehouse has studies": the re-run of an interrupted first load finds some, yet a
+    first load must not announce every study it loads as added.
+    """
+    row = fetch_one(
+        con,
+        "SELECT count(*) FROM pipeline.runs WHERE status = 'succeeded' "
+        "AND command IN ('sync', 'load-bulk', 'reconcile')",
+    )
+    return bool(row and row[0])
