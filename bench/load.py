@@ -1,7 +1,7 @@
 """Full load of a synthetic registry, and incremental loads whose cost must follow the changes.
 
     .venv/bin/python -m bench.load [--full-studies 6700] [--studies 200000] [--small 2000]
-                                   [--changed 1000] [--rounds 5]
+                                   [--changed 1000] [--rounds 5] [--split-rounds 3]
 
 1. Full load: `--full-studies` synthetic studies (bench/synthetic.py; default ten times the
    sample) into a fresh warehouse through `flows.loading.load_records` in 1,000-study batches, as
