@@ -6,8 +6,9 @@ natural key keeps those joins working while loads stay idempotent and a rebuild 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+import pyarrow as pa
 import xxhash
 
 _MASK = 2**63 - 1
@@ -47,3 +48,27 @@ def id_maker(*parts: object) -> Callable[[object], int]:
         return _digest(f"{prefix}{last!s}".encode()) & _MASK
 
     return make
+
+
+def stable_ids(*parts: object) -> list[int]:
+    """`stable_id` for every row at once: each part is a constant or a column (one value per row).
+
+    Constants are rendered into the key template once; columns may be Arrow arrays or sequences.
+    Equal, row by row, to `stable_id` of the same parts.
+    """
+    template: list[str] = []
+    columns: list[Sequence[object]] = []
+    for part in parts:
+        if isinstance(part, pa.Array | pa.ChunkedArray):
+            columns.append(part.to_pylist())
+            template.append("%s")
+        elif isinstance(part, list | tuple):
+            columns.append(part)
+            template.append("%s")
+        else:
+            template.append(str(part).replace("%", "%%"))
+    if not columns:
+        raise ValueError("stable_ids needs at least one column")
+    fmt = _SEPARATOR.join(template)
+    digest, mask = _digest, _MASK
+    return [digest((fmt % row).encode()) & mask for row in zip(*columns, strict=True)]

@@ -7,21 +7,24 @@ module only runs them all and converts the rows, so adding a table never touches
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
 from schemas.table import Table
 from schemas.tables import CTGOV_TABLES
 from transforms.arrow_tables import TypeIssue, arrow_table, checked_rows
+from transforms.batch import Level, study_level
 
 RowBuilder = Callable[[Mapping[str, Any], str], list[dict[str, Any]]]
+# The study-level rows of a batch -> the table (see transforms.batch).
+TableBuilder = Callable[[Level], pa.Table]
 
 FAMILY_MODULES: tuple[str, ...] = (
     "studies",
@@ -32,17 +35,29 @@ FAMILY_MODULES: tuple[str, ...] = (
     "references",
     "annotations",
     "results",
+    "results_flow",
+    "results_baseline",
+    "results_outcomes",
+    "results_events",
 )
 
 
 @cache
-def builders() -> dict[Table, RowBuilder]:
-    """Every table's row function, checked to cover every declared ctgov table exactly once."""
-    found: dict[Table, RowBuilder] = {}
+def builders() -> dict[Table, RowBuilder | TableBuilder]:
+    """Every table's builder, checked to cover every declared ctgov table exactly once.
+
+    A family module lists row functions (study -> row dicts) in `BUILDERS` and batch functions
+    (study-level `Level` -> Arrow table) in `TABLE_BUILDERS`.
+    """
+    found: dict[Table, RowBuilder | TableBuilder] = {}
     for name in FAMILY_MODULES:
-        for table, fn in import_module(f"transforms.{name}").BUILDERS.items():
+        module = import_module(f"transforms.{name}")
+        for table, fn in [
+            *getattr(module, "BUILDERS", {}).items(),
+            *getattr(module, "TABLE_BUILDERS", {}).items(),
+        ]:
             if table in found:
-                raise ValueError(f"{table.qualified_name} has two row builders")
+                raise ValueError(f"{table.qualified_name} has two builders")
             found[table] = fn
     missing = [t.qualified_name for t in CTGOV_TABLES if t not in found]
     if missing:
@@ -58,28 +73,53 @@ class NormalizedBatch:
     type_issues: list[TypeIssue]
 
 
-def normalize(
-    records: Sequence[tuple[str, Mapping[str, Any]]], *, strict: frozenset[str] = frozenset()
-) -> NormalizedBatch:
-    """Flatten `(nct_id, record)` pairs into every ctgov table.
+def table_builders() -> dict[Table, TableBuilder]:
+    """The tables built from the batch's Arrow array."""
+    return {t: cast(TableBuilder, fn) for t, fn in builders().items() if t in _batch_built()}
 
-    Rows of the studies named in `strict` (those whose drift check found a value of the wrong
-    type) are type-checked value by value first; see `transforms.arrow_tables.checked_rows`.
+
+@cache
+def _batch_built() -> frozenset[Table]:
+    found: set[Table] = set()
+    for name in FAMILY_MODULES:
+        found |= set(getattr(import_module(f"transforms.{name}"), "TABLE_BUILDERS", {}))
+    return frozenset(found)
+
+
+def normalize(
+    records: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    strict: frozenset[str] = frozenset(),
+    only: Collection[Table] | None = None,
+) -> NormalizedBatch:
+    """Flatten `(nct_id, record)` pairs into every ctgov table (or the tables in `only`).
+
+    Values of the wrong type in the studies named in `strict` (those whose drift check found
+    one) are nulled and reported rather than converted leniently; see `transforms.batch`.
     """
     tables: dict[Table, pa.Table] = {}
     issues: list[TypeIssue] = []
     studies = [record for _, record in records]
     nct_ids = [nct_id for nct_id, _ in records]
+    wanted = builders() if only is None else {t: builders()[t] for t in only}
     with gc_paused():
-        for table, build in builders().items():
+        batch_built = {t: fn for t, fn in wanted.items() if t in _batch_built()}
+        if batch_built:
+            level, found = study_level(records, strict)
+            issues.extend(found)
+            for table, build_table in batch_built.items():
+                tables[table] = build_table(level)  # type: ignore[call-arg,arg-type]
+        for table, build in wanted.items():
+            if table in batch_built:
+                continue
             # 61 tables x 1,000 studies calls per batch: `map` + `chain` keep the loop in C.
-            rows = list(chain.from_iterable(map(build, studies, nct_ids)))
+            rows = list(chain.from_iterable(map(build, studies, nct_ids)))  # type: ignore[arg-type]
             if strict:
                 rows, found = _strict(table, rows, strict)
                 issues.extend(found)
             tables[table], table_issues = arrow_table(table, rows)
             issues.extend(table_issues)
-    return NormalizedBatch(tables, issues)
+    return NormalizedBatch({t: tables[t] for t in wanted}, issues)
 
 
 def _strict(

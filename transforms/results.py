@@ -15,14 +15,6 @@ from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
-from transforms.results_baseline import (
-    baseline_category_rows,
-    baseline_class_rows,
-    baseline_count_rows,
-    baseline_measure_denom_rows,
-    baseline_measure_rows,
-    baseline_measurement_rows,
-)
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,
@@ -38,29 +30,6 @@ from transforms.results_common import (
     group_ids,
     outcome_id,
     unkeyed_group_ids,
-)
-from transforms.results_events import (
-    adverse_event_rows,
-    adverse_events_module_rows,
-    reported_event_rows,
-    reported_event_total_rows,
-)
-from transforms.results_flow import (
-    drop_withdrawal_rows,
-    flow_drop_withdraw_rows,
-    flow_milestone_rows,
-    flow_period_rows,
-    milestone_rows,
-    participant_flow_rows,
-)
-from transforms.results_outcomes import (
-    outcome_analysis_group_rows,
-    outcome_analysis_rows,
-    outcome_category_rows,
-    outcome_class_rows,
-    outcome_count_rows,
-    outcome_measurement_rows,
-    outcome_rows,
 )
 
 _MODULE_GROUPS = (
@@ -208,32 +177,11 @@ def result_contact_rows(study: Record, nct_id: str) -> list[Row]:
     ]
 
 
+# The other results tables are built in results_flow, results_baseline, results_outcomes and
+# results_events.
 BUILDERS: dict[Table, Callable[[Record, str], list[dict[str, Any]]]] = {
     tables.RESULT_GROUPS: result_group_rows,
-    tables.PARTICIPANT_FLOWS: participant_flow_rows,
-    tables.FLOW_PERIODS: flow_period_rows,
-    tables.FLOW_MILESTONES: flow_milestone_rows,
-    tables.MILESTONES: milestone_rows,
-    tables.FLOW_DROP_WITHDRAWS: flow_drop_withdraw_rows,
-    tables.DROP_WITHDRAWALS: drop_withdrawal_rows,
-    tables.BASELINE_COUNTS: baseline_count_rows,
-    tables.BASELINE_MEASURES: baseline_measure_rows,
-    tables.BASELINE_CLASSES: baseline_class_rows,
-    tables.BASELINE_CATEGORIES: baseline_category_rows,
-    tables.BASELINE_MEASURE_DENOMS: baseline_measure_denom_rows,
-    tables.BASELINE_MEASUREMENTS: baseline_measurement_rows,
-    tables.OUTCOMES: outcome_rows,
-    tables.OUTCOME_CLASSES: outcome_class_rows,
-    tables.OUTCOME_CATEGORIES: outcome_category_rows,
-    tables.OUTCOME_COUNTS: outcome_count_rows,
-    tables.OUTCOME_MEASUREMENTS: outcome_measurement_rows,
-    tables.OUTCOME_ANALYSES: outcome_analysis_rows,
-    tables.OUTCOME_ANALYSIS_GROUPS: outcome_analysis_group_rows,
     tables.RESULT_DENOMS: result_denom_rows,
-    tables.ADVERSE_EVENTS_MODULES: adverse_events_module_rows,
-    tables.ADVERSE_EVENTS: adverse_event_rows,
-    tables.REPORTED_EVENTS: reported_event_rows,
-    tables.REPORTED_EVENT_TOTALS: reported_event_total_rows,
     tables.RESULT_AGREEMENTS: result_agreement_rows,
     tables.RESULT_CONTACTS: result_contact_rows,
 }

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
@@ -221,3 +222,13 @@ def _measurement_rows(
         }
         for m, value in items(get_list(category, "measurements"))
     ]
+
+
+BUILDERS = {
+    tables.BASELINE_COUNTS: baseline_count_rows,
+    tables.BASELINE_MEASURES: baseline_measure_rows,
+    tables.BASELINE_CLASSES: baseline_class_rows,
+    tables.BASELINE_CATEGORIES: baseline_category_rows,
+    tables.BASELINE_MEASURE_DENOMS: baseline_measure_denom_rows,
+    tables.BASELINE_MEASUREMENTS: baseline_measurement_rows,
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from schemas.tables import results as tables
 from transforms._ids import id_maker, stable_id
 from transforms._json import Record, get_dict, get_list, items
 from transforms.results_common import EVENT, EVENTS_MODULE, Item, Row, group_links, to_int
@@ -129,3 +130,11 @@ def reported_event_total_rows(study: Record, nct_id: str) -> list[Row]:
         for g, event_group in items(get_list(study, f"{EVENTS_MODULE}.eventGroups"))
         for event_type, classification, prefix in TOTALS
     ]
+
+
+BUILDERS = {
+    tables.ADVERSE_EVENTS_MODULES: adverse_events_module_rows,
+    tables.ADVERSE_EVENTS: adverse_event_rows,
+    tables.REPORTED_EVENTS: reported_event_rows,
+    tables.REPORTED_EVENT_TOTALS: reported_event_total_rows,
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from schemas.tables import results as tables
 from transforms._ids import stable_id
 from transforms._json import Record, get_dict, get_list, items
 from transforms.results_common import (
@@ -140,3 +141,13 @@ def drop_withdrawal_rows(study: Record, nct_id: str) -> list[Row]:
         for p, period, d, drop in _period_items(study, "dropWithdraws")
         for r, reason in items(get_list(drop, "reasons"))
     ]
+
+
+BUILDERS = {
+    tables.PARTICIPANT_FLOWS: participant_flow_rows,
+    tables.FLOW_PERIODS: flow_period_rows,
+    tables.FLOW_MILESTONES: flow_milestone_rows,
+    tables.MILESTONES: milestone_rows,
+    tables.FLOW_DROP_WITHDRAWS: flow_drop_withdraw_rows,
+    tables.DROP_WITHDRAWALS: drop_withdrawal_rows,
+}

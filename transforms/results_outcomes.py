@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._dates import parse_partial_date
 from transforms._ids import stable_id
@@ -255,3 +256,14 @@ def outcome_analysis_group_rows(study: Record, nct_id: str) -> list[Row]:
             for g, code in enumerate(get_list(analysis, "groupIds"))
         ]
     return rows
+
+
+BUILDERS = {
+    tables.OUTCOMES: outcome_rows,
+    tables.OUTCOME_CLASSES: outcome_class_rows,
+    tables.OUTCOME_CATEGORIES: outcome_category_rows,
+    tables.OUTCOME_COUNTS: outcome_count_rows,
+    tables.OUTCOME_MEASUREMENTS: outcome_measurement_rows,
+    tables.OUTCOME_ANALYSES: outcome_analysis_rows,
+    tables.OUTCOME_ANALYSIS_GROUPS: outcome_analysis_group_rows,
+}

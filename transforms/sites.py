@@ -8,15 +8,16 @@ site, so that key is deliberately left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from schemas.tables import sites as tables
-from transforms._ids import id_maker, stable_id
-from transforms._json import Record, get_list, items
+import pyarrow as pa
+import pyarrow.compute as pc
 
-Row = dict[str, Any]
+from schemas.tables import sites as tables
+from transforms._ids import id_maker, stable_ids
+from transforms.batch import Level, mapped, table_of
 
 _LOCATIONS = "protocolSection.contactsLocationsModule.locations"
 _REMOVED_COUNTRIES = "derivedSection.miscInfoModule.removedCountries"
@@ -49,112 +50,123 @@ def facility_id(nct_id: str, facility_ordinal: int) -> int:
     return facility_ids(nct_id)(facility_ordinal)
 
 
-def facility_rows(study: Record, nct_id: str) -> list[Row]:
+def facilities(studies: Level) -> pa.Table:
     """One row per location."""
-    ids = facility_ids(nct_id)
-    rows: list[Row] = []
-    for i, loc in items(get_list(study, _LOCATIONS)):
-        geo = loc.get("geoPoint")
-        if type(geo) is not dict:
-            geo = _NO_GEO
-        rows.append(
-            {
-                "id": ids(i),
-                "nct_id": nct_id,
-                "ordinal": i,
-                "status": loc.get("status"),
-                "name": loc.get("facility"),
-                "city": loc.get("city"),
-                "state": loc.get("state"),
-                "zip": loc.get("zip"),
-                "country": loc.get("country"),
-                "latitude": geo.get("lat"),
-                "longitude": geo.get("lon"),
-            }
-        )
-    return rows
-
-
-_NO_GEO: Mapping[str, Any] = {}
-
-
-def _location_contacts(study: Record) -> Iterator[tuple[int, int, Mapping[str, Any]]]:
-    """(facility position, contact position, contact) for every object contact of every location."""
-    for f, loc in enumerate(get_list(study, _LOCATIONS)):
-        contacts = loc.get("contacts") if type(loc) is dict else None
-        if type(contacts) is list:
-            for c, contact in enumerate(contacts):
-                if type(contact) is dict:
-                    yield f, c, contact
-
-
-def _person_rows(table: str, study: Record, nct_id: str, investigators: bool) -> list[Row]:
-    """The location contacts that are (or are not) investigators, in both tables' columns.
-
-    Keys, facility link, name, role and phone fields; facility_contacts adds contact_type.
-    """
-    parent_ids = facility_ids(nct_id)
-    return [
+    sites = studies.each(_LOCATIONS)
+    nct_id = sites.nct_id
+    return table_of(
+        tables.FACILITIES,
+        len(sites),
         {
-            "id": stable_id(table, nct_id, f, c),
+            "id": stable_ids("facilities", nct_id, sites.ordinal),
             "nct_id": nct_id,
-            "facility_ordinal": f,
-            "contact_ordinal": c,
-            "facility_id": parent_ids(f),
-            "name": contact.get("name"),
-            "role": contact.get("role"),
-            "email": contact.get("email"),
-            "phone": contact.get("phone"),
-            "phone_extension": contact.get("phoneExt"),
-        }
-        for f, c, contact in _location_contacts(study)
-        if is_investigator(contact.get("role")) is investigators
-    ]
+            "ordinal": sites.ordinal,
+            "status": sites.field("status"),
+            "name": sites.field("facility"),
+            "city": sites.field("city"),
+            "state": sites.field("state"),
+            "zip": sites.field("zip"),
+            "country": sites.field("country"),
+            "latitude": sites.field("geoPoint.lat"),
+            "longitude": sites.field("geoPoint.lon"),
+        },
+    )
 
 
-def facility_contact_rows(study: Record, nct_id: str) -> list[Row]:
+def _location_contacts(studies: Level) -> tuple[Level, pa.Array]:
+    """Every contact of every location, and whether each is an investigator (AACT's role test)."""
+    contacts = studies.each(_LOCATIONS).each("contacts")
+    return contacts, mapped(is_investigator, contacts.field("role"), pa.bool_())
+
+
+def _person_columns(table: str, people: Level) -> dict[str, Any]:
+    """Keys, facility link, name, role and phone fields, in both tables' columns."""
+    nct_id = people.nct_id
+    facility, contact = people.ordinals
+    return {
+        "id": stable_ids(table, nct_id, facility, contact),
+        "nct_id": nct_id,
+        "facility_ordinal": facility,
+        "contact_ordinal": contact,
+        "facility_id": stable_ids("facilities", nct_id, facility),
+        "name": people.field("name"),
+        "role": people.field("role"),
+        "email": people.field("email"),
+        "phone": people.field("phone"),
+        "phone_extension": people.field("phoneExt"),
+    }
+
+
+def facility_contacts(studies: Level) -> pa.Table:
     """Location contacts that are not investigators; AACT's 'primary' is each site's first one."""
-    rows = _person_rows("facility_contacts", study, nct_id, investigators=False)
-    previous = None
-    for row in rows:
-        facility = row["facility_ordinal"]
-        row["contact_type"] = "backup" if facility == previous else "primary"
-        previous = facility
-    return rows
+    contacts, investigator = _location_contacts(studies)
+    people = contacts.where(pc.invert(investigator))
+    columns = _person_columns("facility_contacts", people)
+    columns["contact_type"] = pc.if_else(
+        _same_as_previous(people.study, people.ordinals[0]), "backup", "primary"
+    )
+    return table_of(tables.FACILITY_CONTACTS, len(people), columns)
 
 
-def facility_investigator_rows(study: Record, nct_id: str) -> list[Row]:
+def _same_as_previous(*keys: pa.Array) -> pa.Array:
+    """For each row, whether its keys equal the previous row's (False for the first row)."""
+    if not len(keys[0]):
+        return pa.array([], pa.bool_())
+    same = pa.array([True] * (len(keys[0]) - 1), pa.bool_())
+    for key in keys:
+        same = pc.and_(same, pc.equal(key[1:], key[:-1]))
+    return pa.concat_arrays([pa.array([False]), same])
+
+
+def facility_investigators(studies: Level) -> pa.Table:
     """Location contacts whose role names an investigator or a study chair."""
-    return _person_rows("facility_investigators", study, nct_id, investigators=True)
+    contacts, investigator = _location_contacts(studies)
+    people = contacts.where(investigator)
+    columns = _person_columns("facility_investigators", people)
+    return table_of(tables.FACILITY_INVESTIGATORS, len(people), columns)
 
 
-def country_rows(study: Record, nct_id: str) -> list[Row]:
+def countries(studies: Level) -> pa.Table:
     """AACT's countries: distinct location countries, then the registry's removed countries.
 
     Location countries keep the order of their first appearance in `locations` and are distinct by
     exact text (AACT dedupes identical rows); a location without a country text adds no row. Every
     item of `removedCountries` gives a row, in list order.
     """
-    countries = [loc.get("country") for loc in get_list(study, _LOCATIONS) if type(loc) is dict]
-    current = dict.fromkeys(c for c in countries if isinstance(c, str))  # ordered and distinct
-    named: list[tuple[Any, bool]] = [(name, False) for name in current]
-    named += [(name, True) for name in get_list(study, _REMOVED_COUNTRIES)]
-    ids = id_maker("countries", nct_id)
-    return [
-        {
-            "id": ids(i),
-            "nct_id": nct_id,
-            "ordinal": i,
-            "name": name,
-            "removed": removed,
-        }
-        for i, (name, removed) in enumerate(named)
+    sites = studies.each(_LOCATIONS)
+    removed = studies.each(_REMOVED_COUNTRIES, keep_nulls=True)
+    named: list[list[tuple[Any, bool]]] = [[] for _ in range(len(studies))]
+    current: dict[tuple[int, str], None] = {}
+    for study, country in zip(
+        sites.study.to_pylist(), sites.field("country").to_pylist(), strict=True
+    ):
+        if country is not None and (study, country) not in current:
+            current[study, country] = None
+            named[study].append((country, False))
+    for study, country in zip(removed.study.to_pylist(), removed.values.to_pylist(), strict=True):
+        named[study].append((country, True))
+    rows = [
+        (nct_id, i, name, is_removed)
+        for nct_id, names in zip(studies.nct_ids.to_pylist(), named, strict=True)
+        for i, (name, is_removed) in enumerate(names)
     ]
+    nct_ids, ordinals, names, removed_flags = zip(*rows, strict=True) if rows else ((), (), (), ())
+    return table_of(
+        tables.COUNTRIES,
+        len(rows),
+        {
+            "id": stable_ids("countries", nct_ids, ordinals),
+            "nct_id": nct_ids,
+            "ordinal": ordinals,
+            "name": names,
+            "removed": removed_flags,
+        },
+    )
 
 
-BUILDERS = {
-    tables.FACILITIES: facility_rows,
-    tables.FACILITY_CONTACTS: facility_contact_rows,
-    tables.FACILITY_INVESTIGATORS: facility_investigator_rows,
-    tables.COUNTRIES: country_rows,
+TABLE_BUILDERS = {
+    tables.FACILITIES: facilities,
+    tables.FACILITY_CONTACTS: facility_contacts,
+    tables.FACILITY_INVESTIGATORS: facility_investigators,
+    tables.COUNTRIES: countries,
 }

@@ -13,7 +13,9 @@ from schemas.study.paths import leaf_specs
 from schemas.table import Table
 from schemas.tables import results as tables
 from transforms.arrow_tables import arrow_table, unknown_keys
-from transforms.results import BUILDERS
+from transforms.normalize import builders
+
+BUILDERS = {t: b for t, b in builders().items() if t in tables.TABLES}
 
 Record = dict[str, Any]
 Row = dict[str, Any]

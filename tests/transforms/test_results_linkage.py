@@ -11,7 +11,8 @@ import pytest
 from schemas.table import Table
 from schemas.tables import results as tables
 from transforms.arrow_tables import arrow_table
-from transforms.results import BUILDERS, result_group_rows
+from transforms.normalize import builders
+from transforms.results import result_group_rows
 from transforms.results_common import group_id
 from transforms.results_outcomes import outcome_analysis_group_rows, outcome_measurement_rows
 
@@ -19,6 +20,8 @@ Record = dict[str, Any]
 Rows = dict[Table, list[dict[str, Any]]]
 
 RICH = "NCT02397473"  # outcome 0's OG000 is Placebo, outcome 7's OG000 is Galcanezumab 300mg
+
+BUILDERS = {t: b for t, b in builders().items() if t in tables.TABLES}
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,16 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.study.paths import leaf_specs
 from schemas.tables import sites as tables
-from transforms.arrow_tables import arrow_table, unknown_keys
-from transforms.sites import BUILDERS, facility_id, is_investigator
+from tests.support.tables import study_rows, table_rows
+from transforms.normalize import builders
+from transforms.sites import facility_id, is_investigator
 
 Record = dict[str, Any]
 Rows = dict[str, list[dict[str, Any]]]
@@ -52,15 +54,17 @@ def _by_study(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def rows(sample_studies: dict[str, Record]) -> Rows:
-    return {
-        table.name: [row for nct, study in sample_studies.items() for row in build(study, nct)]
-        for table, build in BUILDERS.items()
-    }
+def built(sample_studies: dict[str, Record]) -> tuple[Rows, list[Any]]:
+    return table_rows(tables.TABLES, sample_studies)
+
+
+@pytest.fixture(scope="module")
+def rows(built: tuple[Rows, list[Any]]) -> Rows:
+    return built[0]
 
 
 def test_builders_cover_every_declared_table() -> None:
-    assert set(BUILDERS) == set(tables.TABLES)
+    assert set(tables.TABLES) <= set(builders())
     assert [t.name for t in tables.TABLES] == [
         "facilities",
         "facility_contacts",
@@ -216,12 +220,8 @@ def test_locations_nested_is_not_mapped(sample_studies: dict[str, Record], rows:
     assert len([r for r in rows["facilities"] if r["nct_id"] == NESTED]) == 437
 
 
-def test_rows_fit_their_tables(rows: Rows) -> None:
-    for table in tables.TABLES:
-        assert unknown_keys(table, rows[table.name]) == set(), table.name
-        arrow, issues = arrow_table(table, rows[table.name])
-        assert issues == [], table.name
-        assert arrow.num_rows == len(rows[table.name])
+def test_sample_values_all_fit_their_columns(built: tuple[Rows, list[Any]]) -> None:
+    assert built[1] == []
 
 
 def test_ids_are_unique_and_foreign_keys_resolve(rows: Rows) -> None:
@@ -243,7 +243,7 @@ def test_aact_site_queries_run_in_duckdb(sample_studies: dict[str, Record], rows
     con.execute("CREATE SCHEMA ctgov")
     for table in tables.TABLES:
         con.execute(table.duckdb_ddl())  # primary keys enforced: duplicates would fail the insert
-        con.register("_rows", arrow_table(table, rows[table.name])[0])
+        con.register("_rows", pa.Table.from_pylist(rows[table.name], schema=table.arrow_schema()))
         con.execute(f"INSERT INTO {table.qualified_name} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
     joined = con.execute(
@@ -292,7 +292,7 @@ def test_aact_site_queries_run_in_duckdb(sample_studies: dict[str, Record], rows
 )
 def test_malformed_locations(locations: Any, counts: tuple[int, int, int, int]) -> None:
     study = {"protocolSection": {"contactsLocationsModule": {"locations": locations}}}
-    got = tuple(len(build(study, "NCT00000001")) for build in BUILDERS.values())
+    got = tuple(len(study_rows(table, study)) for table in tables.TABLES)
     assert got == counts
 
 
@@ -303,16 +303,17 @@ def test_junk_leaves_are_reported_not_dropped() -> None:
         },
         "derivedSection": {"miscInfoModule": {"removedCountries": ["Peru", 3]}},
     }
-    facilities = BUILDERS[tables.FACILITIES](study, "NCT00000001")
-    arrow, issues = arrow_table(tables.FACILITIES, facilities)
-    assert [(i.column, i.value) for i in issues] == [("latitude", "'41.6'")]
-    assert arrow.column("longitude").to_pylist() == [2.0]
-    countries = BUILDERS[tables.COUNTRIES](study, "NCT00000001")
-    assert [(r["ordinal"], r["name"], r["removed"]) for r in countries] == [
-        (0, "Peru", True),
-        (1, 3, True),
-    ]
-    assert [i.column for i in arrow_table(tables.COUNTRIES, countries)[1]] == ["name"]
+    for strict in (False, True):  # found by the conversion, or made to conform up front
+        got, issues = table_rows(tables.TABLES, {"NCT00000001": study}, strict=strict)
+        assert sorted((i.table, i.column, i.value) for i in issues) == [
+            ("ctgov.countries", "name", "3"),
+            ("ctgov.facilities", "latitude", "'41.6'"),
+        ]
+        assert [(r["latitude"], r["longitude"]) for r in got["facilities"]] == [(None, 2.0)]
+        assert [(r["ordinal"], r["name"], r["removed"]) for r in got["countries"]] == [
+            (0, "Peru", True),
+            (1, None, True),  # the row stays; the raw record keeps the value
+        ]
 
 
 # --- property test: transforms never raise on damaged records ------------------------------------
@@ -381,13 +382,10 @@ def small_site_records(sample_studies: dict[str, Record]) -> list[Record]:
 @given(data=st.data())
 def test_transforms_never_raise(small_site_records: list[Record], data: st.DataObject) -> None:
     record = _mutate(data.draw(st.sampled_from(small_site_records)), data)
-    for table, build in BUILDERS.items():
-        out = build(record, "NCT00000001")
-        assert unknown_keys(table, out) == set()
-        arrow_table(table, out)  # may report TypeIssues, never raises
+    got, _ = table_rows(tables.TABLES, {"NCT00000001": record})  # may report issues, never raises
     locations = _dig(record, "protocolSection", "contactsLocationsModule", "locations")
     expected = sum(isinstance(x, dict) for x in locations) if isinstance(locations, list) else 0
-    assert len(BUILDERS[tables.FACILITIES](record, "NCT00000001")) == expected
+    assert len(got["facilities"]) == expected
 
 
 def test_every_spec_leaf_of_the_family_has_a_column() -> None:

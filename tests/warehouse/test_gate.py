@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -22,7 +23,7 @@ from flows.scopes import Scope
 from replay.server import ReplayServer
 from schemas.tables.sites import FACILITIES
 from tests.support.warehouse import fast_settings
-from transforms.sites import facility_rows
+from transforms.sites import facilities
 from warehouse.gate import MIN_ROWS, GateFailed, foreign_keys, gate_problems
 from warehouse.publish import MANIFEST, PUBLISHED, export_stats
 
@@ -183,6 +184,11 @@ def _bump_all(sample_studies: dict[str, dict[str, Any]]) -> list[dict[str, Any]]
     return edited
 
 
+def _without_city(table: pa.Table) -> pa.Table:
+    at = table.schema.get_field_index("city")
+    return table.set_column(at, table.schema.field(at), pa.nulls(table.num_rows, pa.string()))
+
+
 def test_a_failed_gate_keeps_the_previous_publication(
     sample_dir, sample_studies, data_dir, monkeypatch
 ):
@@ -194,9 +200,7 @@ def test_a_failed_gate_keeps_the_previous_publication(
         server.upsert_studies(_bump_all(sample_studies))
         server.set_data_timestamp("2026-11-23T09:00:04")
         builders = dict(normalize.builders())
-        builders[FACILITIES] = lambda study, nct: [
-            {**r, "city": None} for r in facility_rows(study, nct)
-        ]
+        builders[FACILITIES] = lambda level: _without_city(facilities(level))
         monkeypatch.setattr(normalize, "builders", lambda: builders)
         with pytest.raises(
             GateFailed, match="ctgov.facilities.city: filled in 0.0% of rows"
