@@ -1,9 +1,10 @@
 """Normalize throughput on one core, beside an orjson parse-only baseline on the same bytes.
 
-    .venv/bin/python -m bench.normalize [--studies 2010] [--runs 5]
+    .venv/bin/python -m bench.normalize [--studies 20100] [--runs 3]
 
-The sample is repeated to `--studies` studies (default three times the sample, so every record
-weighs the same) and processed in 1,000-study batches, as a load does. Three figures, each the
+The sample is repeated to `--studies` studies (default: the smallest whole number of sample
+copies that reaches 20,000, so every record weighs the same) and processed in 1,000-study
+batches, as a load does. Three figures, each the
 median of `--runs` rounds in which the three take turns:
 - parse only: `orjson.loads` of each study's bytes (the baseline);
 - normalize: parse + flatten into every ctgov table's Arrow table;
@@ -56,11 +57,11 @@ def main() -> dict[str, object]:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--studies", type=int, help="default: three times the sample")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--studies", type=int, help="default: whole sample copies to >= 20,000")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sample = sample_bytes()
-    blobs = repeat_to(sample, args.studies or 3 * len(sample))
+    blobs = repeat_to(sample, args.studies or -(-20_000 // len(sample)) * len(sample))
     batches = _batches(blobs)
     n = len(blobs)
     parse_s, norm_s, full_s = interleaved(

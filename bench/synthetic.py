@@ -51,10 +51,9 @@ from schemas.table import Table
 from schemas.tables import ALL_TABLES, ALL_VIEWS, CTGOV_TABLES, schema_fingerprint
 from schemas.tables.history import STUDY_STATE, STUDY_VERSIONS
 from schemas.tables.pipeline import SCHEMA_DRIFT
-from transforms.arrow_tables import arrow_table
 from transforms.drift import drift_observations
 from transforms.hashing import content_hash, record_hash
-from transforms.normalize import builders, gc_paused
+from transforms.normalize import builders, gc_paused, normalize
 from transforms.versions import LoadContext
 from warehouse.database import connect, ensure_schema, insert_arrow, transaction
 
@@ -359,35 +358,36 @@ class Cycle:
     count: int
     per_study: dict[str, list[Any]]
     ids: list[int]
-    rows: dict[str, list[dict[str, Any]]]  # rows of the rebuilt tables, by table name
+    rows: dict[str, pa.Table]  # the rebuilt tables, by name
 
 
 def _cycle(first_and_count: tuple[int, int]) -> Cycle:
     first, count = first_and_count
     per_study: dict[str, list[Any]] = {name: [] for name in _PER_STUDY}
-    build = {t.qualified_name: fn for t, fn in builders().items()}
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _worker_rebuilt}
+    records = []
     with gc_paused():
         for i in range(first, first + count):
             record = orjson.loads(synthetic_blob(i))
-            for name, table_rows in rows.items():
-                table_rows.extend(build[name](record, synthetic_id(i)))
+            records.append((synthetic_id(i), record))
             per_study["nct_id"].append(synthetic_id(i))
             per_study["content_hash"].append(content_hash(record))
             per_study["record_hash"].append(record_hash(record))
             per_study["raw_record"].append(compress_record(record))
+    rebuilt = [t for t in builders() if t.qualified_name in _worker_rebuilt]
+    built = normalize(records, only=rebuilt)
+    if built.type_issues:
+        raise RuntimeError(f"rebuilt tables: {built.type_issues[:3]}")
     stable_id = transforms._ids.stable_id
     ids = [stable_id(f"{head}{synthetic_id(first + j)}{tail}") for j, head, tail in _worker_keys]
-    return Cycle(first, count, per_study, ids, rows)
+    return Cycle(
+        first, count, per_study, ids, {t.qualified_name: d for t, d in built.tables.items()}
+    )
 
 
 def _moved(template: Template, table: Table, cycle: Cycle, arrays: dict[str, pa.Array]) -> pa.Table:
     """The template's rows of `table`, moved onto `cycle`'s studies (`arrays`: its values)."""
     if table in template.rebuilt:
-        data, issues = arrow_table(table, cycle.rows[table.qualified_name])
-        if issues:
-            raise RuntimeError(f"{table.qualified_name}: {issues[:3]}")
-        return data
+        return cycle.rows[table.qualified_name]
     data, study = template.tables[table], template.study_of_row[table]
     columns = template.id_columns[table]
     if cycle.count < template.cycle:

@@ -79,6 +79,7 @@ def open_warehouse(
         db_path or settings.data_dir / DB_NAME,
         memory_limit=settings.duckdb_memory_limit,
         threads=settings.duckdb_threads,
+        wal_autocheckpoint=settings.duckdb_wal_autocheckpoint,
     )
     try:
         ensure_schema(con, ALL_TABLES, schema_fingerprint(), ALL_VIEWS)

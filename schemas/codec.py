@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 import zstandard
 
-_LEVEL = 6
+# zstd's default level. Measured on the sample (bench, 21.6 KB of JSON per study): level 3 takes
+# 0.09 ms per study and keeps 26.6 % of the bytes; level 6 took 0.33 ms (the costliest step of
+# a load after normalizing) for 25.4 %. Any level decompresses the same way.
+_LEVEL = 3
+# A compressor is reused (building one costs ~10 us, a tenth of compressing a record), one
+# per thread because python-zstandard's compressors are not safe to share between threads.
+_LOCAL = threading.local()
 
 
 def compress_record(record: Mapping[str, Any]) -> bytes:
     """zstd-compressed JSON, key order kept as received."""
-    return zstandard.ZstdCompressor(level=_LEVEL).compress(orjson.dumps(record))
+    compressor = getattr(_LOCAL, "compressor", None)
+    if compressor is None:
+        compressor = _LOCAL.compressor = zstandard.ZstdCompressor(level=_LEVEL)
+    return compressor.compress(orjson.dumps(record))
 
 
 def decompress_record(blob: bytes) -> dict[str, Any]:

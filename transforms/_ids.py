@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 _MASK = 2**63 - 1
@@ -53,22 +54,37 @@ def id_maker(*parts: object) -> Callable[[object], int]:
 def stable_ids(*parts: object) -> list[int]:
     """`stable_id` for every row at once: each part is a constant or a column (one value per row).
 
-    Constants are rendered into the key template once; columns may be Arrow arrays or sequences.
-    Equal, row by row, to `stable_id` of the same parts.
+    Equal, row by row, to `stable_id` of the same parts. The keys are rendered and joined by an
+    Arrow kernel (text and integer columns render exactly as `str()` does; other columns and
+    Python sequences go through `str()`), so only the hash runs once per row in Python: about a
+    third of the cost of formatting each key in Python.
     """
-    template: list[str] = []
-    columns: list[Sequence[object]] = []
+    columns: list[pa.Array | pa.Scalar] = []
+    length: int | None = None
     for part in parts:
-        if isinstance(part, pa.Array | pa.ChunkedArray):
-            columns.append(part.to_pylist())
-            template.append("%s")
-        elif isinstance(part, list | tuple):
-            columns.append(part)
-            template.append("%s")
+        if isinstance(part, pa.Array | pa.ChunkedArray | list | tuple):
+            columns.append(_rendered(part))
+            length = len(part)
         else:
-            template.append(str(part).replace("%", "%%"))
-    if not columns:
+            columns.append(pa.scalar(str(part), pa.string()))
+    if length is None:
         raise ValueError("stable_ids needs at least one column")
-    fmt = _SEPARATOR.join(template)
+    if length == 0:
+        return []
+    keys = pc.binary_join_element_wise(
+        *columns, _SEPARATOR, null_handling="replace", null_replacement="None"
+    )
     digest, mask = _digest, _MASK
-    return [digest((fmt % row).encode()) & mask for row in zip(*columns, strict=True)]
+    return [digest(key) & mask for key in keys.cast(pa.binary()).to_pylist()]
+
+
+def _rendered(column: pa.Array | pa.ChunkedArray | Sequence[object]) -> pa.Array:
+    """A column as the text `str()` gives each value (nulls stay null: rendered "None" above)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if isinstance(column, pa.Array) and (
+        pa.types.is_string(column.type) or pa.types.is_integer(column.type)
+    ):
+        return column.cast(pa.string())
+    values = column.to_pylist() if isinstance(column, pa.Array) else column
+    return pa.array([None if v is None else str(v) for v in values], pa.string())

@@ -1,97 +1,128 @@
-"""Rows for unposted-results events, violation events and results submission tracking."""
+"""Tables for unposted-results events, violation events and results submission tracking."""
 
 from __future__ import annotations
 
-from typing import Any
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Not `from schemas.tables import annotations`: in that package `annotations` is also the
 # `from __future__ import annotations` feature, which mypy resolves instead of the module.
 import schemas.tables.annotations as tables
 from transforms._dates import parse_date
-from transforms._ids import stable_id
-from transforms._json import Record, get_dict, get_list, items
-
-Row = dict[str, Any]
+from transforms._ids import stable_ids
+from transforms.batch import Level, mapped, table_of
 
 _ANNOTATION = "annotationSection.annotationModule"
 _TRACKING = "derivedSection.miscInfoModule.submissionTracking"
 
 
-def pending_result_rows(study: Record, nct_id: str) -> list[Row]:
+def _dates(*columns: pa.Array) -> list[pa.Array]:
+    """Full `yyyy-MM-dd` dates of text columns of one length (see `parse_date`).
+
+    Parsed together: each `mapped` call has a fixed cost larger than these short columns' values.
+    """
+    length = len(columns[0])
+    parsed = mapped(parse_date, pa.concat_arrays(columns), pa.date32())
+    return [parsed.slice(k * length, length) for k in range(len(columns))]
+
+
+def pending_results(studies: Level) -> pa.Table:
     """One row per unposted-results event (AACT's `pending_results`)."""
-    events = get_list(study, f"{_ANNOTATION}.unpostedAnnotation.unpostedEvents")
-    return [
+    events = studies.each(f"{_ANNOTATION}.unpostedAnnotation.unpostedEvents")
+    nct_id = events.nct_id
+    date = events.field("date")
+    return table_of(
+        tables.PENDING_RESULTS,
+        len(events),
         {
-            "id": stable_id("pending_results", nct_id, i),
+            "id": stable_ids("pending_results", nct_id, events.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "event": event.get("type"),
-            "event_date_description": event.get("date"),
-            "event_date": parse_date(event.get("date")),
-            "date_unknown": event.get("dateUnknown"),
-        }
-        for i, event in items(events)
-    ]
+            "ordinal": events.ordinal,
+            "event": events.field("type"),
+            "event_date_description": date,
+            "event_date": mapped(parse_date, date, pa.date32()),
+            "date_unknown": events.field("dateUnknown"),
+        },
+    )
 
 
-def violation_event_rows(study: Record, nct_id: str) -> list[Row]:
+def violation_events(studies: Level) -> pa.Table:
     """One row per FDAAA 801 violation event."""
-    events = get_list(study, f"{_ANNOTATION}.violationAnnotation.violationEvents")
-    return [
+    events = studies.each(f"{_ANNOTATION}.violationAnnotation.violationEvents")
+    nct_id = events.nct_id
+    created, issued, released, posted = _dates(
+        *(events.field(f"{k}Date") for k in ("creation", "issued", "release", "posted"))
+    )
+    return table_of(
+        tables.VIOLATION_EVENTS,
+        len(events),
         {
-            "id": stable_id("violation_events", nct_id, i),
+            "id": stable_ids("violation_events", nct_id, events.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "type": event.get("type"),
-            "description": event.get("description"),
-            "creation_date": parse_date(event.get("creationDate")),
-            "issued_date": parse_date(event.get("issuedDate")),
-            "release_date": parse_date(event.get("releaseDate")),
-            "posted_date": parse_date(event.get("postedDate")),
-        }
-        for i, event in items(events)
-    ]
+            "ordinal": events.ordinal,
+            "type": events.field("type"),
+            "description": events.field("description"),
+            "creation_date": created,
+            "issued_date": issued,
+            "release_date": released,
+            "posted_date": posted,
+        },
+    )
 
 
-def submission_info_rows(study: Record, nct_id: str) -> list[Row]:
+def submission_infos(studies: Level) -> pa.Table:
     """One row per results submission cycle the registry tracks."""
-    return [
+    infos = studies.each(f"{_TRACKING}.submissionInfos")
+    nct_id = infos.nct_id
+    released, unreleased, reset = _dates(
+        *(infos.field(f"{k}Date") for k in ("release", "unrelease", "reset"))
+    )
+    return table_of(
+        tables.SUBMISSION_INFOS,
+        len(infos),
         {
-            "id": stable_id("submission_infos", nct_id, i),
+            "id": stable_ids("submission_infos", nct_id, infos.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "release_date": parse_date(info.get("releaseDate")),
-            "unrelease_date": parse_date(info.get("unreleaseDate")),
-            "unrelease_date_unknown": info.get("unreleaseDateUnknown"),
-            "reset_date": parse_date(info.get("resetDate")),
-            "mcp_release_n": info.get("mcpReleaseN"),
-        }
-        for i, info in items(get_list(study, f"{_TRACKING}.submissionInfos"))
-    ]
+            "ordinal": infos.ordinal,
+            "release_date": released,
+            "unrelease_date": unreleased,
+            "unrelease_date_unknown": infos.field("unreleaseDateUnknown"),
+            "reset_date": reset,
+            "mcp_release_n": infos.field("mcpReleaseN"),
+        },
+    )
 
 
-def submission_tracking_rows(study: Record, nct_id: str) -> list[Row]:
+def submission_tracking(studies: Level) -> pa.Table:
     """The study's one-off submission facts, one row when the registry gives any of them."""
-    tracking = get_dict(study, _TRACKING)
-    first_post = get_dict(tracking, "firstMcpInfo.postDateStruct")
     values = {
-        "unposted_responsible_party": get_dict(study, f"{_ANNOTATION}.unpostedAnnotation").get(
-            "unpostedResponsibleParty"
+        "unposted_responsible_party": studies.field(
+            f"{_ANNOTATION}.unpostedAnnotation.unpostedResponsibleParty"
         ),
-        "estimated_results_first_submit_date": tracking.get("estimatedResultsFirstSubmitDate"),
-        "first_mcp_post_date": first_post.get("date"),
-        "first_mcp_post_date_type": first_post.get("type"),
+        "estimated_results_first_submit_date": studies.field(
+            f"{_TRACKING}.estimatedResultsFirstSubmitDate"
+        ),
+        "first_mcp_post_date": studies.field(f"{_TRACKING}.firstMcpInfo.postDateStruct.date"),
+        "first_mcp_post_date_type": studies.field(f"{_TRACKING}.firstMcpInfo.postDateStruct.type"),
     }
-    if all(v is None for v in values.values()):
-        return []
-    for key in ("estimated_results_first_submit_date", "first_mcp_post_date"):
-        values[key] = parse_date(values[key])
-    return [{"id": stable_id("submission_tracking", nct_id), "nct_id": nct_id} | values]
+    given = pc.is_valid(values["unposted_responsible_party"])
+    for value in values.values():
+        given = pc.or_(given, pc.is_valid(value))
+    # Not `studies.where`: that would copy every kept study's whole record.
+    nct_id = studies.nct_id.filter(given)
+    columns = {name: value.filter(given) for name, value in values.items()}
+    dates = ("estimated_results_first_submit_date", "first_mcp_post_date")
+    columns.update(zip(dates, _dates(*(columns[name] for name in dates)), strict=True))
+    return table_of(
+        tables.SUBMISSION_TRACKING,
+        len(nct_id),
+        {"id": stable_ids("submission_tracking", nct_id), "nct_id": nct_id, **columns},
+    )
 
 
-BUILDERS = {
-    tables.PENDING_RESULTS: pending_result_rows,
-    tables.VIOLATION_EVENTS: violation_event_rows,
-    tables.SUBMISSION_INFOS: submission_info_rows,
-    tables.SUBMISSION_TRACKING: submission_tracking_rows,
+TABLE_BUILDERS = {
+    tables.PENDING_RESULTS: pending_results,
+    tables.VIOLATION_EVENTS: violation_events,
+    tables.SUBMISSION_INFOS: submission_infos,
+    tables.SUBMISSION_TRACKING: submission_tracking,
 }

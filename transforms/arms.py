@@ -1,18 +1,19 @@
-"""Rows for arms (design groups), interventions, their links, and planned outcome measures."""
+"""Tables for arms (design groups), interventions, their links, and planned outcome measures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.tables import arms as tables
-from transforms._ids import id_maker, stable_id
-from transforms._json import Record, get_dict, get_list, items
+from transforms._ids import stable_ids
+from transforms.batch import Level, table_of
+from transforms.conditions import stacked
 
-Row = dict[str, Any]
 _ARMS = "protocolSection.armsInterventionsModule"
 _ARM_GROUPS = f"{_ARMS}.armGroups"
 _INTERVENTIONS = f"{_ARMS}.interventions"
+_OUTCOMES = "protocolSection.outcomesModule"
 _OUTCOME_LISTS = (
     ("primary", "primaryOutcomes"),
     ("secondary", "secondaryOutcomes"),
@@ -20,169 +21,161 @@ _OUTCOME_LISTS = (
 )
 
 
-def design_group_ids(nct_id: str) -> Callable[[object], int]:
-    """`design_groups.id` (also the FK recipe of its children) by arm position, for one study."""
-    return id_maker("design_groups", nct_id)
+def _children(parents: Level, path: str) -> tuple[Level, pa.Array]:
+    """Every item (nulls too) of the list at `path` in each parent, and each item's parent row."""
+    return parents.each(path, keep_nulls=True), pc.list_parent_indices(parents.field(path))
 
 
-def design_group_id(nct_id: str, group_ordinal: int) -> int:
-    """`design_groups.id` of the arm at `group_ordinal`."""
-    return design_group_ids(nct_id)(group_ordinal)
-
-
-def intervention_ids(nct_id: str) -> Callable[[object], int]:
-    """`interventions.id` (the FK recipe too) by intervention position, for one study."""
-    return id_maker("interventions", nct_id)
-
-
-def intervention_id(nct_id: str, intervention_ordinal: int) -> int:
-    """`interventions.id` of the intervention at `intervention_ordinal`."""
-    return intervention_ids(nct_id)(intervention_ordinal)
-
-
-def design_group_rows(study: Record, nct_id: str) -> list[Row]:
+def design_groups(studies: Level) -> pa.Table:
     """One row per arm group: AACT's title is the registry's label."""
-    ids = design_group_ids(nct_id)
-    return [
+    groups = studies.each(_ARM_GROUPS)
+    nct_id = groups.nct_id
+    return table_of(
+        tables.DESIGN_GROUPS,
+        len(groups),
         {
-            "id": ids(i),
+            "id": stable_ids("design_groups", nct_id, groups.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "group_type": group.get("type"),
-            "title": group.get("label"),
-            "description": group.get("description"),
-        }
-        for i, group in items(get_list(study, _ARM_GROUPS))
-    ]
+            "ordinal": groups.ordinal,
+            "group_type": groups.field("type"),
+            "title": groups.field("label"),
+            "description": groups.field("description"),
+        },
+    )
 
 
-def design_group_intervention_name_rows(study: Record, nct_id: str) -> list[Row]:
+def design_group_intervention_names(studies: Level) -> pa.Table:
     """One row per name in an arm's interventionNames, kept as given (type-prefixed)."""
-    group_ids = design_group_ids(nct_id)
-    rows: list[Row] = []
-    for g, group in items(get_list(study, _ARM_GROUPS)):
-        group_id = group_ids(g)
-        rows += [
-            {
-                "id": stable_id("design_group_intervention_names", nct_id, g, i),
-                "nct_id": nct_id,
-                "design_group_ordinal": g,
-                "ordinal": i,
-                "design_group_id": group_id,
-                "name": name,
-            }
-            for i, name in enumerate(get_list(group, "interventionNames"))
-        ]
-    return rows
-
-
-def intervention_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per intervention."""
-    ids = intervention_ids(nct_id)
-    return [
+    groups = studies.each(_ARM_GROUPS)
+    group_ids = pa.array(stable_ids("design_groups", groups.nct_id, groups.ordinal), pa.int64())
+    names, group = _children(groups, "interventionNames")
+    nct_id = names.nct_id
+    group_ordinal, ordinal = names.ordinals
+    return table_of(
+        tables.DESIGN_GROUP_INTERVENTION_NAMES,
+        len(names),
         {
-            "id": ids(i),
+            "id": stable_ids("design_group_intervention_names", nct_id, group_ordinal, ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "intervention_type": intervention.get("type"),
-            "name": intervention.get("name"),
-            "description": intervention.get("description"),
-        }
-        for i, intervention in items(get_list(study, _INTERVENTIONS))
-    ]
+            "design_group_ordinal": group_ordinal,
+            "ordinal": ordinal,
+            "design_group_id": group_ids.take(group),
+            "name": names.values,
+        },
+    )
 
 
-def intervention_other_name_rows(study: Record, nct_id: str) -> list[Row]:
+def interventions(studies: Level) -> pa.Table:
+    """One row per intervention."""
+    found = studies.each(_INTERVENTIONS)
+    nct_id = found.nct_id
+    return table_of(
+        tables.INTERVENTIONS,
+        len(found),
+        {
+            "id": stable_ids("interventions", nct_id, found.ordinal),
+            "nct_id": nct_id,
+            "ordinal": found.ordinal,
+            "intervention_type": found.field("type"),
+            "name": found.field("name"),
+            "description": found.field("description"),
+        },
+    )
+
+
+def intervention_other_names(studies: Level) -> pa.Table:
     """One row per other name of an intervention."""
-    parent_ids = intervention_ids(nct_id)
-    rows: list[Row] = []
-    for n, intervention in items(get_list(study, _INTERVENTIONS)):
-        names = get_list(intervention, "otherNames")
-        if not names:
-            continue
-        parent = parent_ids(n)
-        rows += [
-            {
-                "id": stable_id("intervention_other_names", nct_id, n, i),
-                "nct_id": nct_id,
-                "intervention_ordinal": n,
-                "ordinal": i,
-                "intervention_id": parent,
-                "name": name,
-            }
-            for i, name in enumerate(names)
-        ]
-    return rows
+    # Fewer names than interventions: their parents' ids are computed per name, not looked up.
+    names = studies.each(_INTERVENTIONS).each("otherNames", keep_nulls=True)
+    nct_id = names.nct_id
+    intervention_ordinal, ordinal = names.ordinals
+    return table_of(
+        tables.INTERVENTION_OTHER_NAMES,
+        len(names),
+        {
+            "id": stable_ids("intervention_other_names", nct_id, intervention_ordinal, ordinal),
+            "nct_id": nct_id,
+            "intervention_ordinal": intervention_ordinal,
+            "ordinal": ordinal,
+            "intervention_id": stable_ids("interventions", nct_id, intervention_ordinal),
+            "name": names.values,
+        },
+    )
 
 
-def _group_ordinals_by_label(module: Record) -> dict[str, int]:
-    """Arm label → position of the first arm with that label (AACT looks up the first match)."""
-    found: dict[str, int] = {}
-    for i, group in items(get_list(module, "armGroups")):
-        label = group.get("label")
-        if isinstance(label, str):
-            found.setdefault(label, i)
+def _group_ids_by_label(studies: Level) -> dict[tuple[int, str], int]:
+    """(study, arm label) → `design_groups.id` of the first arm with that label (AACT's lookup)."""
+    groups = studies.each(_ARM_GROUPS)
+    found: dict[tuple[int, str], int] = {}
+    for study, label, group_id in zip(
+        groups.study.to_pylist(),
+        groups.field("label").to_pylist(),
+        stable_ids("design_groups", groups.nct_id, groups.ordinal),
+        strict=True,
+    ):
+        if label is not None:
+            found.setdefault((study, label), group_id)
     return found
 
 
-def design_group_intervention_rows(study: Record, nct_id: str) -> list[Row]:
+def design_group_interventions(studies: Level) -> pa.Table:
     """One row per arm group label an intervention lists, linked to the arm with that exact label.
 
     A label that matches no arm keeps its row with a NULL design_group_id: dropping it would
     hide a registry inconsistency instead of recording it.
     """
-    module = get_dict(study, _ARMS)
-    group_ids = design_group_ids(nct_id)
-    by_label = {label: group_ids(g) for label, g in _group_ordinals_by_label(module).items()}
-    parent_ids = intervention_ids(nct_id)
-    rows: list[Row] = []
-    for n, intervention in items(get_list(module, "interventions")):
-        parent = parent_ids(n)
-        for i, label in enumerate(get_list(intervention, "armGroupLabels")):
-            rows.append(
-                {
-                    "id": stable_id("design_group_interventions", nct_id, n, i),
-                    "nct_id": nct_id,
-                    "intervention_ordinal": n,
-                    "ordinal": i,
-                    "design_group_id": by_label.get(label) if isinstance(label, str) else None,
-                    "intervention_id": parent,
-                    "arm_group_label": label,
-                }
-            )
-    return rows
+    found = studies.each(_INTERVENTIONS)
+    parent_ids = pa.array(stable_ids("interventions", found.nct_id, found.ordinal), pa.int64())
+    labels, parent = _children(found, "armGroupLabels")
+    by_label = _group_ids_by_label(studies)
+    nct_id = labels.nct_id
+    intervention_ordinal, ordinal = labels.ordinals
+    return table_of(
+        tables.DESIGN_GROUP_INTERVENTIONS,
+        len(labels),
+        {
+            "id": stable_ids("design_group_interventions", nct_id, intervention_ordinal, ordinal),
+            "nct_id": nct_id,
+            "intervention_ordinal": intervention_ordinal,
+            "ordinal": ordinal,
+            "design_group_id": [
+                by_label.get(key)
+                for key in zip(labels.study.to_pylist(), labels.values.to_pylist(), strict=True)
+            ],
+            "intervention_id": parent_ids.take(parent),
+            "arm_group_label": labels.values,
+        },
+    )
 
 
-def design_outcome_rows(study: Record, nct_id: str) -> list[Row]:
+def design_outcomes(studies: Level) -> pa.Table:
     """Primary, secondary and other planned outcomes, with AACT's lowercase outcome_type."""
-    module = get_dict(study, "protocolSection.outcomesModule")
-    rows: list[Row] = []
+    parts = []
     for outcome_type, key in _OUTCOME_LISTS:
-        outcomes = items(get_list(module, key))
-        if not outcomes:
-            continue
-        ids = id_maker("design_outcomes", nct_id, outcome_type)
-        rows += [
-            {
-                "id": ids(i),
-                "nct_id": nct_id,
-                "outcome_type": outcome_type,
-                "ordinal": i,
-                "measure": outcome.get("measure"),
-                "time_frame": outcome.get("timeFrame"),
-                "population": None,
-                "description": outcome.get("description"),
-            }
-            for i, outcome in outcomes
-        ]
-    return rows
+        outcomes = studies.each(f"{_OUTCOMES}.{key}")
+        parts.append(
+            (
+                outcomes,
+                {
+                    "outcome_type": outcome_type,
+                    "measure": outcomes.field("measure"),
+                    "time_frame": outcomes.field("timeFrame"),
+                    "description": outcomes.field("description"),
+                },
+            )
+        )
+    columns = stacked(parts)
+    nct_id, ordinal = columns["nct_id"], columns["ordinal"]
+    columns["id"] = stable_ids("design_outcomes", nct_id, columns["outcome_type"], ordinal)
+    columns["population"] = None  # AACT column with no registry source
+    return table_of(tables.DESIGN_OUTCOMES, len(nct_id), columns)
 
 
-BUILDERS = {
-    tables.DESIGN_GROUPS: design_group_rows,
-    tables.DESIGN_GROUP_INTERVENTION_NAMES: design_group_intervention_name_rows,
-    tables.INTERVENTIONS: intervention_rows,
-    tables.INTERVENTION_OTHER_NAMES: intervention_other_name_rows,
-    tables.DESIGN_GROUP_INTERVENTIONS: design_group_intervention_rows,
-    tables.DESIGN_OUTCOMES: design_outcome_rows,
+TABLE_BUILDERS = {
+    tables.DESIGN_GROUPS: design_groups,
+    tables.DESIGN_GROUP_INTERVENTION_NAMES: design_group_intervention_names,
+    tables.INTERVENTIONS: interventions,
+    tables.INTERVENTION_OTHER_NAMES: intervention_other_names,
+    tables.DESIGN_GROUP_INTERVENTIONS: design_group_interventions,
+    tables.DESIGN_OUTCOMES: design_outcomes,
 }

@@ -7,8 +7,7 @@ one drifted leaf never sinks a batch and never passes silently (the raw record k
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -72,6 +71,11 @@ def _arrow_types(table: Table) -> tuple[pa.Schema, pa.StructType]:
     return cached[1], cached[2]
 
 
+def declared_schema(table: Table) -> pa.Schema:
+    """`table`'s Arrow schema, rendered once per table."""
+    return _arrow_types(table)[0]
+
+
 def _transpose(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
     """Rows → columns, for the value-by-value fallback.
 
@@ -116,60 +120,6 @@ def _column_array(
             value = None
         kept.append(value)
     return pa.array(kept, type=col.type)
-
-
-def _accepts(arrow_type: pa.DataType) -> Callable[[Any], bool]:
-    """A predicate for the Python values that convert to `arrow_type` without being changed."""
-    if pa.types.is_string(arrow_type):
-        return lambda v: isinstance(v, str)
-    if pa.types.is_boolean(arrow_type):
-        return lambda v: isinstance(v, bool)
-    if pa.types.is_integer(arrow_type):
-        return lambda v: isinstance(v, int) and not isinstance(v, bool)
-    if pa.types.is_floating(arrow_type):
-        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
-    if pa.types.is_timestamp(arrow_type):
-        return lambda v: isinstance(v, dt.datetime)
-    if pa.types.is_date(arrow_type):
-        return lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime)
-    if pa.types.is_binary(arrow_type):
-        return lambda v: isinstance(v, bytes)
-    if pa.types.is_list(arrow_type):
-        item = _accepts(arrow_type.value_type)
-        return lambda v: isinstance(v, list) and all(x is None or item(x) for x in v)
-    return lambda v: True
-
-
-def checked_rows(
-    table: Table, rows: Sequence[Mapping[str, Any]]
-) -> tuple[list[dict[str, Any]], list[TypeIssue]]:
-    """Rows with every value of the wrong Python type replaced by null, and those values reported.
-
-    Arrow's own conversion is fast but lenient: 2.5 into an integer column becomes 2, True into a
-    float column 1.0, an integer into a date column a day in 1970. Records whose drift check found a
-    type problem go through this strict pass first, so such values are nulled and reported, never
-    silently changed.
-    """
-    checks = [(c, _accepts(c.type)) for c in table.columns]
-    out: list[dict[str, Any]] = []
-    issues: list[TypeIssue] = []
-    for row in rows:
-        clean = dict(row)
-        for col, ok in checks:
-            value = clean.get(col.name)
-            if value is not None and not ok(value):
-                issues.append(
-                    TypeIssue(
-                        table.qualified_name,
-                        col.name,
-                        col.source,
-                        row.get("nct_id"),
-                        repr(value)[:200],
-                    )
-                )
-                clean[col.name] = None
-        out.append(clean)
-    return out, issues
 
 
 def unknown_keys(table: Table, rows: Sequence[Mapping[str, Any]]) -> set[str]:

@@ -1,17 +1,27 @@
-"""Rows for conditions, keywords and the derived MeSH browse tables."""
+"""Tables for conditions, keywords and the derived MeSH browse tables."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from schemas.tables import conditions as tables
-from transforms._ids import id_maker
-from transforms._json import Record, get_dict, get_list, items
+import pyarrow as pa
+import pyarrow.compute as pc
 
-Row = dict[str, Any]
+from schemas.table import Table
+from schemas.tables import conditions as tables
+from transforms._ids import stable_ids
+from transforms.batch import Level, mapped, table_of
+
 _MESH_ID = re.compile(r"^([A-Z])(\d+)$")
+_CONDITIONS = "protocolSection.conditionsModule"
+_BROWSE_MODULES = (
+    ("condition", "derivedSection.conditionBrowseModule"),
+    ("intervention", "derivedSection.interventionBrowseModule"),
+)
+_MESH_LISTS = (("mesh-list", "meshes"), ("mesh-ancestor", "ancestors"))
 
 
 def mesh_id(raw: Any) -> str | None:
@@ -36,130 +46,134 @@ def _canonical_mesh_id(raw: str) -> str:
     return f"{letter}{int(digits):09d}"
 
 
-def _named_rows(table: str, nct_id: str, values: Any) -> list[Row]:
-    ids = id_maker(table, nct_id)
-    return [
-        {
-            "id": ids(i),
-            "nct_id": nct_id,
-            "ordinal": i,
-            "name": v,
-            "downcase_name": v.lower() if isinstance(v, str) else None,
-        }
-        for i, v in enumerate(values)
-    ]
+def _lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
 
 
-def condition_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per submitted condition."""
-    conditions = get_list(study, "protocolSection.conditionsModule.conditions")
-    return _named_rows("conditions", nct_id, conditions)
+def lowered(texts: pa.Array) -> pa.Array:
+    """Python's `str.lower` of each text (AACT's downcase columns); null stays null.
+
+    ASCII texts (nearly all) go through the Arrow kernel; the rest through `str.lower`, whose
+    Unicode rules (final sigma, one letter to two) Arrow's `utf8_lower` does not follow.
+    """
+    lower = pc.ascii_lower(texts)
+    other = pc.invert(pc.string_is_ascii(texts)).fill_null(False)
+    if not pc.any(other).as_py():
+        return lower
+    return pc.replace_with_mask(lower, other, mapped(_lower, texts.filter(other), pa.string()))
 
 
-def keyword_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per submitted keyword."""
-    return _named_rows(
-        "keywords", nct_id, get_list(study, "protocolSection.conditionsModule.keywords")
-    )
+def stacked(parts: Sequence[tuple[Level, Mapping[str, Any]]]) -> dict[str, pa.Array]:
+    """Columns of several lists' rows, study by study, each study's lists in the order given.
 
-
-def _mesh_rows(table: str, module: Record, nct_id: str) -> list[Row]:
-    rows: list[Row] = []
-    for mesh_type, key in (("mesh-list", "meshes"), ("mesh-ancestor", "ancestors")):
-        meshes = items(get_list(module, key))
-        if not meshes:
-            continue
-        ids = id_maker(table, nct_id, mesh_type)
-        for i, mesh in meshes:
-            term = mesh.get("term")
-            rows.append(
-                {
-                    "id": ids(i),
-                    "nct_id": nct_id,
-                    "mesh_type": mesh_type,
-                    "ordinal": i,
-                    "mesh_term": term,
-                    "downcase_mesh_term": term.lower() if isinstance(term, str) else None,
-                    "mesh_id": mesh_id(mesh.get("id")),
-                    "mesh_id_raw": mesh.get("id"),
-                }
+    Each part is a level and its columns (an array per row, or one constant for all its rows);
+    every part names the same columns. `nct_id` and `ordinal` are added.
+    """
+    names = ("nct_id", "ordinal", *parts[0][1])
+    columns: dict[str, list[pa.Array]] = {name: [] for name in names}
+    for level, values in parts:
+        given = {"nct_id": level.nct_id, "ordinal": level.ordinal, **values}
+        for name in names:
+            value = given[name]
+            columns[name].append(
+                value if isinstance(value, pa.Array) else pa.repeat(value, len(level))
             )
-    return rows
+    # A stable sort by study keeps each study's parts in the given order, items in list order.
+    order = pc.sort_indices(pa.concat_arrays([level.study for level, _ in parts]))
+    return {name: pa.concat_arrays(arrays).take(order) for name, arrays in columns.items()}
 
 
-def browse_condition_rows(study: Record, nct_id: str) -> list[Row]:
+def _named(table: Table, studies: Level, path: str) -> pa.Table:
+    # Every item keeps a row, null or not (as submitted, position for position).
+    found = studies.each(path, keep_nulls=True)
+    nct_id = found.nct_id
+    return table_of(
+        table,
+        len(found),
+        {
+            "id": stable_ids(table.name, nct_id, found.ordinal),
+            "nct_id": nct_id,
+            "ordinal": found.ordinal,
+            "name": found.values,
+            "downcase_name": lowered(found.values),
+        },
+    )
+
+
+def conditions(studies: Level) -> pa.Table:
+    """One row per submitted condition."""
+    return _named(tables.CONDITIONS, studies, f"{_CONDITIONS}.conditions")
+
+
+def keywords(studies: Level) -> pa.Table:
+    """One row per submitted keyword."""
+    return _named(tables.KEYWORDS, studies, f"{_CONDITIONS}.keywords")
+
+
+def _mesh(table: Table, studies: Level, module: str) -> pa.Table:
+    parts = []
+    for mesh_type, key in _MESH_LISTS:
+        meshes = studies.each(f"{module}.{key}")
+        raw_id = meshes.field("id")
+        term = meshes.field("term")
+        parts.append(
+            (
+                meshes,
+                {
+                    "mesh_type": mesh_type,
+                    "mesh_term": term,
+                    "downcase_mesh_term": lowered(term),
+                    "mesh_id": mapped(mesh_id, raw_id, pa.string()),
+                    "mesh_id_raw": raw_id,
+                },
+            )
+        )
+    columns = stacked(parts)
+    nct_id, ordinal = columns["nct_id"], columns["ordinal"]
+    columns["id"] = stable_ids(table.name, nct_id, columns["mesh_type"], ordinal)
+    return table_of(table, len(nct_id), columns)
+
+
+def browse_conditions(studies: Level) -> pa.Table:
     """MeSH terms and ancestors the registry derived from the conditions."""
-    return _mesh_rows(
-        "browse_conditions", get_dict(study, "derivedSection.conditionBrowseModule"), nct_id
-    )
+    return _mesh(tables.BROWSE_CONDITIONS, studies, _BROWSE_MODULES[0][1])
 
 
-def browse_intervention_rows(study: Record, nct_id: str) -> list[Row]:
+def browse_interventions(studies: Level) -> pa.Table:
     """MeSH terms and ancestors the registry derived from the interventions."""
-    return _mesh_rows(
-        "browse_interventions", get_dict(study, "derivedSection.interventionBrowseModule"), nct_id
-    )
+    return _mesh(tables.BROWSE_INTERVENTIONS, studies, _BROWSE_MODULES[1][1])
 
 
-_BROWSE_MODULES = (
-    ("condition", "derivedSection.conditionBrowseModule"),
-    ("intervention", "derivedSection.interventionBrowseModule"),
-)
-_BROWSE_LEAVES = tuple((kind, f"{path}.browseLeaves") for kind, path in _BROWSE_MODULES)
-_BROWSE_BRANCHES = tuple((kind, f"{path}.browseBranches") for kind, path in _BROWSE_MODULES)
+def _browse(table: Table, studies: Level, key: str, fields: Mapping[str, str]) -> pa.Table:
+    """`key` items of both browse modules, condition module's first in each study."""
+    parts = []
+    for kind, module in _BROWSE_MODULES:
+        found = studies.each(f"{module}.{key}")
+        values = {column: found.field(field) for column, field in fields.items()}
+        parts.append((found, {"browse_kind": kind, **values}))
+    columns = stacked(parts)
+    nct_id, ordinal = columns["nct_id"], columns["ordinal"]
+    columns["id"] = stable_ids(table.name, nct_id, columns["browse_kind"], ordinal)
+    return table_of(table, len(nct_id), columns)
 
 
-def browse_leaf_rows(study: Record, nct_id: str) -> list[Row]:
+def browse_leaves(studies: Level) -> pa.Table:
     """Browse leaves of both browse modules (2023-era records only)."""
-    rows: list[Row] = []
-    for kind, path in _BROWSE_LEAVES:
-        found = items(get_list(study, path))
-        if not found:
-            continue
-        ids = id_maker("browse_leaves", nct_id, kind)
-        rows += [
-            {
-                "id": ids(i),
-                "nct_id": nct_id,
-                "browse_kind": kind,
-                "ordinal": i,
-                "leaf_id": leaf.get("id"),
-                "name": leaf.get("name"),
-                "as_found": leaf.get("asFound"),
-                "relevance": leaf.get("relevance"),
-            }
-            for i, leaf in found
-        ]
-    return rows
+    fields = {"leaf_id": "id", "name": "name", "as_found": "asFound", "relevance": "relevance"}
+    return _browse(tables.BROWSE_LEAVES, studies, "browseLeaves", fields)
 
 
-def browse_branch_rows(study: Record, nct_id: str) -> list[Row]:
+def browse_branches(studies: Level) -> pa.Table:
     """Browse branches of both browse modules (2023-era records only)."""
-    rows: list[Row] = []
-    for kind, path in _BROWSE_BRANCHES:
-        found = items(get_list(study, path))
-        if not found:
-            continue
-        ids = id_maker("browse_branches", nct_id, kind)
-        rows += [
-            {
-                "id": ids(i),
-                "nct_id": nct_id,
-                "browse_kind": kind,
-                "ordinal": i,
-                "abbrev": branch.get("abbrev"),
-                "name": branch.get("name"),
-            }
-            for i, branch in found
-        ]
-    return rows
+    fields = {"abbrev": "abbrev", "name": "name"}
+    return _browse(tables.BROWSE_BRANCHES, studies, "browseBranches", fields)
 
 
-BUILDERS = {
-    tables.CONDITIONS: condition_rows,
-    tables.KEYWORDS: keyword_rows,
-    tables.BROWSE_CONDITIONS: browse_condition_rows,
-    tables.BROWSE_INTERVENTIONS: browse_intervention_rows,
-    tables.BROWSE_LEAVES: browse_leaf_rows,
-    tables.BROWSE_BRANCHES: browse_branch_rows,
+TABLE_BUILDERS = {
+    tables.CONDITIONS: conditions,
+    tables.KEYWORDS: keywords,
+    tables.BROWSE_CONDITIONS: browse_conditions,
+    tables.BROWSE_INTERVENTIONS: browse_interventions,
+    tables.BROWSE_LEAVES: browse_leaves,
+    tables.BROWSE_BRANCHES: browse_branches,
 }

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from schemas.tables import parties as tables
-from transforms._ids import id_maker, stable_id
-from transforms._json import Record, get_dict, get_list, get_path, items
+import pyarrow as pa
+import pyarrow.compute as pc
 
-Row = dict[str, Any]
+from schemas.table import Table
+from schemas.tables import parties as tables
+from transforms._ids import stable_ids
+from transforms.batch import Level, table_of
+
 _IDENT = "protocolSection.identificationModule"
 _SPONS = "protocolSection.sponsorCollaboratorsModule"
 _CONTACTS = "protocolSection.contactsLocationsModule"
@@ -19,117 +22,176 @@ _ALIASES = f"{_IDENT}.nctIdAliases"
 _LEAD = f"{_SPONS}.leadSponsor"
 _COLLABORATORS = f"{_SPONS}.collaborators"
 _PARTY = f"{_SPONS}.responsibleParty"
+_OFFICIALS = f"{_CONTACTS}.overallOfficials"
+_CENTRAL_CONTACTS = f"{_CONTACTS}.centralContacts"
 
 
-def _id_row(nct_id: str, source: str, i: int, value: Any, info: Mapping[str, Any]) -> Row:
+def _having(studies: Level, path: str) -> Level:
+    """The object at `path` as rows, for the studies that have one (an empty one included)."""
+    objects = studies.field(path)
+    # Only that object is filtered: filtering the study rows would copy every nested list.
+    return Level(objects, studies.study, studies.ordinals, studies.nct_ids).where(
+        pc.is_valid(objects)
+    )
+
+
+def _constant(value: Any, length: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value), length)
+
+
+def _in_study_order(table: Table, parts: Sequence[tuple[Level, dict[str, Any]]]) -> pa.Table:
+    """The parts' rows study by study; within a study, part by part, each part in list order.
+
+    Each part is one source of the table's rows (e.g. the lead sponsor, then the collaborators):
+    its `Level` and its columns, as `table_of` takes them.
+    """
+    built = pa.concat_tables(table_of(table, len(level), columns) for level, columns in parts)
+    keys = pa.table(
+        {
+            "study": pa.concat_arrays([level.study for level, _ in parts]),
+            "part": pa.concat_arrays(
+                [_constant(i, len(level)) for i, (level, _) in enumerate(parts)]
+            ),
+        }
+    )
+    # Arrow's sort is stable: each part keeps its list order within a study.
+    return built.take(
+        pc.sort_indices(keys, sort_keys=[("study", "ascending"), ("part", "ascending")])
+    )
+
+
+def _id_columns(rows: Level, source: str, ordinal: pa.Array, value: pa.Array) -> dict[str, Any]:
+    nct_id = rows.nct_id
     return {
-        "id": stable_id("id_information", nct_id, source, i),
+        "id": stable_ids("id_information", nct_id, source, ordinal),
         "nct_id": nct_id,
-        "id_source": source,
-        "ordinal": i,
+        "id_source": _constant(source, len(rows)),
+        "ordinal": ordinal,
         "id_value": value,
-        "id_type": info.get("type"),
-        "id_type_description": info.get("domain"),
-        "id_link": info.get("link"),
+        "id_type": None,
+        "id_type_description": None,
+        "id_link": None,
     }
 
 
-def id_information_rows(study: Record, nct_id: str) -> list[Row]:
+def id_information(studies: Level) -> pa.Table:
     """The org study id, then every secondary id, then every NCT alias (AACT's three id sources)."""
-    rows: list[Row] = []
-    org = get_path(study, _ORG_ID)
-    if isinstance(org, dict):
-        rows.append(_id_row(nct_id, "org_study_id", 0, org.get("id"), org))
-    for i, info in items(get_list(study, _SECONDARY_IDS)):
-        rows.append(_id_row(nct_id, "secondary_id", i, info.get("id"), info))
+    org = _having(studies, _ORG_ID)
+    org_columns = _id_columns(org, "org_study_id", _constant(0, len(org)), org.field("id"))
+    org_columns |= {
+        "id_type": org.field("type"),
+        "id_link": org.field("link"),
+    }
+    secondary = studies.each(_SECONDARY_IDS)
+    secondary_columns = _id_columns(
+        secondary, "secondary_id", secondary.ordinal, secondary.field("id")
+    )
+    secondary_columns |= {
+        "id_type": secondary.field("type"),
+        "id_type_description": secondary.field("domain"),
+        "id_link": secondary.field("link"),
+    }
     # Aliases are bare NCT-id strings: every item is a row, as listed.
-    for i, alias in enumerate(get_list(study, _ALIASES)):
-        rows.append(_id_row(nct_id, "nct_alias", i, alias, {}))
-    return rows
+    aliases = studies.each(_ALIASES, keep_nulls=True)
+    alias_columns = _id_columns(aliases, "nct_alias", aliases.ordinal, aliases.values)
+    return _in_study_order(
+        tables.ID_INFORMATION,
+        [(org, org_columns), (secondary, secondary_columns), (aliases, alias_columns)],
+    )
 
 
-def _sponsor_row(nct_id: str, role: str, i: int, sponsor: Mapping[str, Any]) -> Row:
+def _sponsor_columns(rows: Level, role: str, ordinal: pa.Array) -> dict[str, Any]:
+    nct_id = rows.nct_id
     return {
-        "id": stable_id("sponsors", nct_id, role, i),
+        "id": stable_ids("sponsors", nct_id, role, ordinal),
         "nct_id": nct_id,
-        "lead_or_collaborator": role,
-        "ordinal": i,
-        "agency_class": sponsor.get("class"),
-        "name": sponsor.get("name"),
+        "lead_or_collaborator": _constant(role, len(rows)),
+        "ordinal": ordinal,
+        "agency_class": rows.field("class"),
+        "name": rows.field("name"),
     }
 
 
-def sponsor_rows(study: Record, nct_id: str) -> list[Row]:
+def sponsors(studies: Level) -> pa.Table:
     """The lead sponsor ('lead') and every collaborator ('collaborator')."""
-    rows: list[Row] = []
-    lead = get_path(study, _LEAD)
-    if isinstance(lead, dict):
-        rows.append(_sponsor_row(nct_id, "lead", 0, lead))
-    for i, sponsor in items(get_list(study, _COLLABORATORS)):
-        rows.append(_sponsor_row(nct_id, "collaborator", i, sponsor))
-    return rows
+    lead = _having(studies, _LEAD)
+    collaborators = studies.each(_COLLABORATORS)
+    return _in_study_order(
+        tables.SPONSORS,
+        [
+            (lead, _sponsor_columns(lead, "lead", _constant(0, len(lead)))),
+            (
+                collaborators,
+                _sponsor_columns(collaborators, "collaborator", collaborators.ordinal),
+            ),
+        ],
+    )
 
 
-def responsible_party_rows(study: Record, nct_id: str) -> list[Row]:
+def responsible_parties(studies: Level) -> pa.Table:
     """One row when the study names a responsible party (AACT keeps the old free-text form too)."""
-    party = get_path(study, _PARTY)
-    if not isinstance(party, dict):
-        return []
-    return [
+    party = _having(studies, _PARTY)
+    nct_id = party.nct_id
+    return table_of(
+        tables.RESPONSIBLE_PARTIES,
+        len(party),
         {
-            "id": stable_id("responsible_parties", nct_id),
+            "id": stable_ids("responsible_parties", nct_id),
             "nct_id": nct_id,
-            "responsible_party_type": party.get("type"),
-            "name": party.get("investigatorFullName"),
-            "title": party.get("investigatorTitle"),
-            "organization": party.get("oldOrganization"),
-            "affiliation": party.get("investigatorAffiliation"),
-            "old_name_title": party.get("oldNameTitle"),
-        }
-    ]
+            "responsible_party_type": party.field("type"),
+            "name": party.field("investigatorFullName"),
+            "title": party.field("investigatorTitle"),
+            "organization": party.field("oldOrganization"),
+            "affiliation": party.field("investigatorAffiliation"),
+            "old_name_title": party.field("oldNameTitle"),
+        },
+    )
 
 
-def overall_official_rows(study: Record, nct_id: str) -> list[Row]:
+def overall_officials(studies: Level) -> pa.Table:
     """One row per overall official."""
-    officials = get_list(get_dict(study, _CONTACTS), "overallOfficials")
-    ids = id_maker("overall_officials", nct_id)
-    return [
+    officials = studies.each(_OFFICIALS)
+    nct_id = officials.nct_id
+    return table_of(
+        tables.OVERALL_OFFICIALS,
+        len(officials),
         {
-            "id": ids(i),
+            "id": stable_ids("overall_officials", nct_id, officials.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "role": official.get("role"),
-            "name": official.get("name"),
-            "affiliation": official.get("affiliation"),
-        }
-        for i, official in items(officials)
-    ]
+            "ordinal": officials.ordinal,
+            "role": officials.field("role"),
+            "name": officials.field("name"),
+            "affiliation": officials.field("affiliation"),
+        },
+    )
 
 
-def central_contact_rows(study: Record, nct_id: str) -> list[Row]:
+def central_contacts(studies: Level) -> pa.Table:
     """One row per central contact; the first listed is AACT's 'primary', the rest 'backup'."""
-    contacts = get_list(get_dict(study, _CONTACTS), "centralContacts")
-    ids = id_maker("central_contacts", nct_id)
-    return [
+    contacts = studies.each(_CENTRAL_CONTACTS)
+    nct_id = contacts.nct_id
+    return table_of(
+        tables.CENTRAL_CONTACTS,
+        len(contacts),
         {
-            "id": ids(i),
+            "id": stable_ids("central_contacts", nct_id, contacts.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "contact_type": "primary" if i == 0 else "backup",
-            "name": contact.get("name"),
-            "phone": contact.get("phone"),
-            "email": contact.get("email"),
-            "phone_extension": contact.get("phoneExt"),
-            "role": contact.get("role"),
-        }
-        for i, contact in items(contacts)
-    ]
+            "ordinal": contacts.ordinal,
+            # By position: a non-object first item leaves the study without a 'primary' row.
+            "contact_type": pc.if_else(pc.equal(contacts.ordinal, 0), "primary", "backup"),
+            "name": contacts.field("name"),
+            "phone": contacts.field("phone"),
+            "email": contacts.field("email"),
+            "phone_extension": contacts.field("phoneExt"),
+            "role": contacts.field("role"),
+        },
+    )
 
 
-BUILDERS = {
-    tables.ID_INFORMATION: id_information_rows,
-    tables.SPONSORS: sponsor_rows,
-    tables.RESPONSIBLE_PARTIES: responsible_party_rows,
-    tables.OVERALL_OFFICIALS: overall_official_rows,
-    tables.CENTRAL_CONTACTS: central_contact_rows,
+TABLE_BUILDERS = {
+    tables.ID_INFORMATION: id_information,
+    tables.SPONSORS: sponsors,
+    tables.RESPONSIBLE_PARTIES: responsible_parties,
+    tables.OVERALL_OFFICIALS: overall_officials,
+    tables.CENTRAL_CONTACTS: central_contacts,
 }

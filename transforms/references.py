@@ -1,170 +1,190 @@
-"""Rows for references, retractions, links, IPD info types, IPD documents and uploaded documents."""
+"""Tables for references, retractions, links, IPD info types, IPD documents, uploaded documents."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.tables import references as tables
 from transforms._dates import parse_date
-from transforms._ids import id_maker, stable_id
-from transforms._json import Record, get_dict, get_list, items
-
-Row = dict[str, Any]
+from transforms._ids import stable_id, stable_ids
+from transforms.batch import Level, mapped, table_of
 
 _REFS = "protocolSection.referencesModule"
 _LARGE_DOCS = "documentSection.largeDocumentModule"
 _REFERENCES = f"{_REFS}.references"
 
 
-def reference_ids(nct_id: str) -> Callable[[object], int]:
-    """`study_references.id` (the FK recipe of retractions) by reference position, for one study."""
-    return id_maker("study_references", nct_id)
-
-
 def reference_id(nct_id: str, reference_ordinal: int) -> int:
-    """`study_references.id` of the study's reference at `reference_ordinal`."""
-    return reference_ids(nct_id)(reference_ordinal)
+    """`study_references.id` (the FK recipe of retractions) of the reference at that position."""
+    return stable_id("study_references", nct_id, reference_ordinal)
 
 
-def study_reference_rows(study: Record, nct_id: str) -> list[Row]:
+def study_references(studies: Level) -> pa.Table:
     """One row per literature reference."""
-    ids = reference_ids(nct_id)
-    return [
+    refs = studies.each(_REFERENCES)
+    nct_id = refs.nct_id
+    return table_of(
+        tables.STUDY_REFERENCES,
+        len(refs),
         {
-            "id": ids(i),
+            "id": stable_ids("study_references", nct_id, refs.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "pmid": ref.get("pmid"),
-            "reference_type": ref.get("type"),
-            "citation": ref.get("citation"),
-        }
-        for i, ref in items(get_list(study, _REFERENCES))
-    ]
+            "ordinal": refs.ordinal,
+            "pmid": refs.field("pmid"),
+            "reference_type": refs.field("type"),
+            "citation": refs.field("citation"),
+        },
+    )
 
 
-def retraction_rows(study: Record, nct_id: str) -> list[Row]:
+def retractions(studies: Level) -> pa.Table:
     """One row per retraction notice of a reference, keyed to its reference row."""
-    parent_ids = reference_ids(nct_id)
-    return [
+    notices = studies.each(_REFERENCES).each("retractions")
+    nct_id = notices.nct_id
+    reference, ordinal = notices.ordinals
+    return table_of(
+        tables.RETRACTIONS,
+        len(notices),
         {
-            "id": stable_id("retractions", nct_id, r, i),
+            "id": stable_ids("retractions", nct_id, reference, ordinal),
             "nct_id": nct_id,
-            "reference_ordinal": r,
-            "ordinal": i,
-            "reference_id": parent_ids(r),
-            "pmid": retraction.get("pmid"),
-            "source": retraction.get("source"),
-        }
-        for r, ref in items(get_list(study, _REFERENCES))
-        for i, retraction in items(get_list(ref, "retractions"))
-    ]
+            "reference_ordinal": reference,
+            "ordinal": ordinal,
+            "reference_id": stable_ids("study_references", nct_id, reference),
+            "pmid": notices.field("pmid"),
+            "source": notices.field("source"),
+        },
+    )
 
 
-def link_rows(study: Record, nct_id: str) -> list[Row]:
+def links(studies: Level) -> pa.Table:
     """One row per 'see also' link."""
-    return [
+    items = studies.each(f"{_REFS}.seeAlsoLinks")
+    nct_id = items.nct_id
+    return table_of(
+        tables.LINKS,
+        len(items),
         {
-            "id": stable_id("links", nct_id, i),
+            "id": stable_ids("links", nct_id, items.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "url": link.get("url"),
-            "description": link.get("label"),
-        }
-        for i, link in items(get_list(study, f"{_REFS}.seeAlsoLinks"))
-    ]
+            "ordinal": items.ordinal,
+            "url": items.field("url"),
+            "description": items.field("label"),
+        },
+    )
 
 
-def ipd_information_type_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per information type listed in the IPD sharing statement."""
-    info_types = get_list(study, "protocolSection.ipdSharingStatementModule.infoTypes")
-    return [
+def ipd_information_types(studies: Level) -> pa.Table:
+    """One row per information type listed in the IPD sharing statement (null items too)."""
+    names = studies.each("protocolSection.ipdSharingStatementModule.infoTypes", keep_nulls=True)
+    nct_id = names.nct_id
+    return table_of(
+        tables.IPD_INFORMATION_TYPES,
+        len(names),
         {
-            "id": stable_id("ipd_information_types", nct_id, i),
+            "id": stable_ids("ipd_information_types", nct_id, names.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "name": name,
-        }
-        for i, name in enumerate(info_types)
-    ]
+            "ordinal": names.ordinal,
+            "name": names.values,
+        },
+    )
 
 
-def document_rows(study: Record, nct_id: str) -> list[Row]:
+def documents(studies: Level) -> pa.Table:
     """One row per available IPD document (AACT's `documents`)."""
-    return [
+    ipds = studies.each(f"{_REFS}.availIpds")
+    nct_id = ipds.nct_id
+    return table_of(
+        tables.DOCUMENTS,
+        len(ipds),
         {
-            "id": stable_id("documents", nct_id, i),
+            "id": stable_ids("documents", nct_id, ipds.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "document_id": ipd.get("id"),
-            "document_type": ipd.get("type"),
-            "url": ipd.get("url"),
-            "comment": ipd.get("comment"),
-        }
-        for i, ipd in items(get_list(study, f"{_REFS}.availIpds"))
-    ]
+            "ordinal": ipds.ordinal,
+            "document_id": ipds.field("id"),
+            "document_type": ipds.field("type"),
+            "url": ipds.field("url"),
+            "comment": ipds.field("comment"),
+        },
+    )
 
 
-def provided_document_url(nct_id: str, filename: Any) -> str | None:
+def provided_document_url(nct_id: str, filename: str | None) -> str | None:
     """AACT's link to an uploaded file: `.../ProvidedDocs/<last 2 digits>/<nct_id>/<filename>`."""
-    if not isinstance(filename, str) or not filename:
+    if not filename:
         return None
     return tables.PROVIDED_DOCS_URL.format(suffix=nct_id[-2:], nct_id=nct_id, filename=filename)
 
 
-def datetime_minutes(raw: Any) -> Any:
-    """A registry DateTimeMinutes (`yyyy-MM-ddTHH:mm`) as a naive datetime.
+def datetime_minutes(raw: str | None) -> dt.datetime | None:
+    """A registry DateTimeMinutes (`yyyy-MM-ddTHH:mm`) as a naive datetime, else None.
 
-    Anything else is handed on as text, so `arrow_tables` nulls and reports it instead of it being
-    dropped here (or, for a number, read by Arrow as microseconds since 1970).
+    Text of another shape is not guessed at: the drift check reports it as format drift, and the
+    raw record keeps it.
     """
     if raw is None:
         return None
-    if isinstance(raw, str):
-        try:
-            return dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M")
-        except ValueError:
-            return raw
-    return str(raw)
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None
 
 
-def provided_document_rows(study: Record, nct_id: str) -> list[Row]:
+def provided_documents(studies: Level) -> pa.Table:
     """One row per uploaded document file (protocol, SAP, ICF)."""
-    return [
+    docs = studies.each(f"{_LARGE_DOCS}.largeDocs")
+    nct_id = docs.nct_id
+    filename = docs.field("filename")
+    return table_of(
+        tables.PROVIDED_DOCUMENTS,
+        len(docs),
         {
-            "id": stable_id("provided_documents", nct_id, i),
+            "id": stable_ids("provided_documents", nct_id, docs.ordinal),
             "nct_id": nct_id,
-            "ordinal": i,
-            "document_type": doc.get("label"),
-            "has_protocol": doc.get("hasProtocol"),
-            "has_icf": doc.get("hasIcf"),
-            "has_sap": doc.get("hasSap"),
-            "document_date": parse_date(doc.get("date")),
-            "url": provided_document_url(nct_id, doc.get("filename")),
-            "type_abbrev": doc.get("typeAbbrev"),
-            "upload_date": datetime_minutes(doc.get("uploadDate")),
-            "filename": doc.get("filename"),
-            "size": doc.get("size"),
-        }
-        for i, doc in items(get_list(study, f"{_LARGE_DOCS}.largeDocs"))
-    ]
+            "ordinal": docs.ordinal,
+            "document_type": docs.field("label"),
+            "has_protocol": docs.field("hasProtocol"),
+            "has_icf": docs.field("hasIcf"),
+            "has_sap": docs.field("hasSap"),
+            "document_date": mapped(parse_date, docs.field("date"), pa.date32()),
+            # A few uploaded files per study at most: one call per row is cheap.
+            "url": [
+                provided_document_url(n, f)
+                for n, f in zip(nct_id.to_pylist(), filename.to_pylist(), strict=True)
+            ],
+            "type_abbrev": docs.field("typeAbbrev"),
+            "upload_date": mapped(datetime_minutes, docs.field("uploadDate"), pa.timestamp("us")),
+            "filename": filename,
+            "size": docs.field("size"),
+        },
+    )
 
 
-def large_document_module_rows(study: Record, nct_id: str) -> list[Row]:
+def large_document_modules(studies: Level) -> pa.Table:
     """The study's noSap statement, one row when the registry gives it."""
-    no_sap = get_dict(study, _LARGE_DOCS).get("noSap")
-    if no_sap is None:
-        return []
-    return [{"id": stable_id("large_document_modules", nct_id), "nct_id": nct_id, "no_sap": no_sap}]
+    no_sap = studies.field(f"{_LARGE_DOCS}.noSap")
+    # Not `studies.where`: that would copy every kept study's whole record.
+    nct_id = studies.nct_id.filter(pc.is_valid(no_sap))
+    return table_of(
+        tables.LARGE_DOCUMENT_MODULES,
+        len(nct_id),
+        {
+            "id": stable_ids("large_document_modules", nct_id),
+            "nct_id": nct_id,
+            "no_sap": no_sap.drop_null(),
+        },
+    )
 
 
-BUILDERS = {
-    tables.STUDY_REFERENCES: study_reference_rows,
-    tables.RETRACTIONS: retraction_rows,
-    tables.LINKS: link_rows,
-    tables.IPD_INFORMATION_TYPES: ipd_information_type_rows,
-    tables.DOCUMENTS: document_rows,
-    tables.PROVIDED_DOCUMENTS: provided_document_rows,
-    tables.LARGE_DOCUMENT_MODULES: large_document_module_rows,
+TABLE_BUILDERS = {
+    tables.STUDY_REFERENCES: study_references,
+    tables.RETRACTIONS: retractions,
+    tables.LINKS: links,
+    tables.IPD_INFORMATION_TYPES: ipd_information_types,
+    tables.DOCUMENTS: documents,
+    tables.PROVIDED_DOCUMENTS: provided_documents,
+    tables.LARGE_DOCUMENT_MODULES: large_document_modules,
 }

@@ -1,20 +1,17 @@
-"""Rows for the results family; `BUILDERS` maps every results table to its row function.
+"""Result groups, denominators and the more-info tables of the results family.
 
-Result groups, denominators and the more-info tables are built here; flow, baseline, outcome and
-adverse-event rows in the `results_flow`, `results_baseline`, `results_outcomes` and
-`results_events` modules.
+Flow, baseline, outcome and adverse-event tables are built in the `results_flow`,
+`results_baseline`, `results_outcomes` and `results_events` modules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from schemas.table import Table
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
-from transforms._ids import id_maker, stable_id
-from transforms._json import Record, get_dict, get_list, items
+from transforms.batch import Level, table_of
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,
@@ -25,11 +22,12 @@ from transforms.results_common import (
     MORE_INFO,
     OUTCOME,
     OUTCOME_MEASURES,
-    Item,
-    Row,
-    group_ids,
-    outcome_id,
-    unkeyed_group_ids,
+    constant,
+    given_objects,
+    ids_where,
+    outcome_ids_of,
+    row_ids,
+    stacked,
 )
 
 _MODULE_GROUPS = (
@@ -39,149 +37,161 @@ _MODULE_GROUPS = (
 )
 
 
-def _group_rows(
-    nct_id: str, result_type: str, groups: Sequence[Any], outcome_ordinal: int = NO_POSITION
-) -> list[Row]:
-    """One row per group of a context.
-
-    The first group with each code gets the code-keyed id (what child rows link to); the others
-    get a positional one.
-    """
-    if not groups:  # most studies have no results: skip deriving the id prefixes
-        return []
-    keyed = group_ids(nct_id, result_type, outcome_ordinal)
-    unkeyed = unkeyed_group_ids(nct_id, result_type, outcome_ordinal)
-    seen: set[str] = set()
-    parent = None if outcome_ordinal == NO_POSITION else outcome_id(nct_id, outcome_ordinal)
-    rows: list[Row] = []
-    for g, group in items(groups):
-        code = group.get("id")
-        if isinstance(code, str) and code not in seen:
-            seen.add(code)
-            row_id = keyed(code)
-        else:
-            row_id = unkeyed(g)
-        rows.append(
-            {
-                "id": row_id,
-                "nct_id": nct_id,
-                "result_type": result_type,
-                "outcome_ordinal": outcome_ordinal,
-                "ordinal": g,
-                "ctgov_group_code": code,
-                "title": group.get("title"),
-                "description": group.get("description"),
-                "outcome_id": parent,
-            }
-        )
-    return rows
+def _group_part(groups: Level, result_type: str, outcome: pa.Array) -> dict[str, pa.Array]:
+    return {
+        "study": groups.study,
+        "result_type": constant(result_type, len(groups), pa.string()),
+        "outcome_ordinal": outcome,
+        "ordinal": groups.ordinal,
+        "ctgov_group_code": groups.field("id"),
+        "title": groups.field("title"),
+        "description": groups.field("description"),
+    }
 
 
-def result_group_rows(study: Record, nct_id: str) -> list[Row]:
+def _first_of_code(rows: dict[str, pa.Array]) -> pa.Array:
+    """Whether each group is the first with its code in its context (false without a code)."""
+    code = rows["ctgov_group_code"]
+    context = [rows[c].cast(pa.string()) for c in ("study", "result_type", "outcome_ordinal")]
+    key = pc.binary_join_element_wise(*context, code, "\x1f")
+    # index_in gives the position of a key's first occurrence in the value set.
+    first = pc.equal(pc.index_in(key, value_set=key), pa.array(range(len(key)), pa.int32()))
+    return pc.and_(pc.is_valid(code), pc.fill_null(first, False))
+
+
+def result_groups(studies: Level) -> pa.Table:
     """Flow, baseline and event groups once each; outcome groups once per outcome (with outcome_id).
 
-    The id is keyed by (result_type, outcome position, code), the same recipe every child row uses
-    for result_group_id, so a child can only link to a group of its own context.
+    The first group with each code in its context gets the code-keyed id, keyed by (result_type,
+    outcome position, code): the same recipe every child row uses for result_group_id, so a child
+    can only link to a group of its own context. The other groups get a positional id (one part
+    more, so it never equals a code-keyed one).
     """
-    rows: list[Row] = []
+    parts = []
     for result_type, path in _MODULE_GROUPS:
-        rows += _group_rows(nct_id, result_type, get_list(study, path))
-    for o, outcome in items(get_list(study, OUTCOME_MEASURES)):
-        rows += _group_rows(nct_id, OUTCOME, get_list(outcome, "groups"), o)
-    return rows
-
-
-# (result_type, scope, outcome position, measure position, class position, owner of the denoms)
-_DenomOwner = tuple[str, str, int, int, int, Item]
-
-
-def _denom_owners(study: Record) -> Iterator[_DenomOwner]:
-    yield (
-        BASELINE,
-        "overall",
-        NO_POSITION,
-        NO_POSITION,
-        NO_POSITION,
-        get_dict(study, BASELINE_MODULE),
+        groups = studies.each(path)
+        no_outcome = constant(NO_POSITION, len(groups), pa.int32())
+        parts.append(_group_part(groups, result_type, no_outcome))
+    groups = studies.each(OUTCOME_MEASURES).each("groups")
+    parts.append(_group_part(groups, OUTCOME, groups.parents(0)))
+    rows = stacked(parts)
+    keyed = _first_of_code(rows)
+    nct_id = studies.nct_ids.take(rows.pop("study"))
+    context = ("result_groups", nct_id, rows["result_type"], rows["outcome_ordinal"])
+    keyed_ids = ids_where(keyed, *context, rows["ctgov_group_code"])
+    positional_ids = ids_where(pc.invert(keyed), *context, None, rows["ordinal"])
+    return table_of(
+        tables.RESULT_GROUPS,
+        len(nct_id),
+        {
+            "id": pc.coalesce(keyed_ids, positional_ids),
+            "nct_id": nct_id,
+            **rows,
+            "outcome_id": outcome_ids_of(nct_id, rows["outcome_ordinal"]),
+        },
     )
-    for i, measure in items(get_list(study, f"{BASELINE_MODULE}.measures")):
-        yield BASELINE, "measure", NO_POSITION, i, NO_POSITION, measure
-        for c, klass in items(get_list(measure, "classes")):
-            yield BASELINE, "class", NO_POSITION, i, c, klass
-    for o, outcome in items(get_list(study, OUTCOME_MEASURES)):
-        yield OUTCOME, "Measure", o, NO_POSITION, NO_POSITION, outcome
-        for c, klass in items(get_list(outcome, "classes")):
-            yield OUTCOME, "Class", o, NO_POSITION, c, klass
 
 
-def result_denom_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per denominator of the baseline and outcome results, at every level."""
-    rows: list[Row] = []
-    for result_type, scope, o, i, c, owner in _denom_owners(study):
-        denoms = items(get_list(owner, "denoms"))
-        if not denoms:
-            continue
-        ids = id_maker("result_denoms", nct_id, result_type, o, i, c)
-        parent = None if o == NO_POSITION else outcome_id(nct_id, o)
-        rows += [
-            {
-                "id": ids(d),
-                "nct_id": nct_id,
-                "result_type": result_type,
-                "scope": scope,
-                "outcome_ordinal": o,
-                "measure_ordinal": i,
-                "class_ordinal": c,
-                "ordinal": d,
-                "outcome_id": parent,
-                "units": denom.get("units"),
-            }
-            for d, denom in denoms
-        ]
-    return rows
+_KEY_COLUMNS = ("outcome_ordinal", "measure_ordinal", "class_ordinal")
 
 
-def result_agreement_rows(study: Record, nct_id: str) -> list[Row]:
+def _denom_part(
+    denoms: Level, result_type: str, scope: str, depths: tuple[int, int, int]
+) -> dict[str, pa.Array]:
+    """Denominators of one kind of owner.
+
+    `depths`: which of a denominator's list positions are its outcome, measure and class
+    position (-1: not inside one, NO_POSITION in the key column).
+    """
+    n = len(denoms)
+    keys = {
+        column: constant(NO_POSITION, n, pa.int32()) if depth < 0 else denoms.parents(depth)
+        for column, depth in zip(_KEY_COLUMNS, depths, strict=True)
+    }
+    return {
+        "study": denoms.study,
+        "result_type": constant(result_type, n, pa.string()),
+        "scope": constant(scope, n, pa.string()),
+        **keys,
+        "ordinal": denoms.ordinal,
+        "units": denoms.field("units"),
+    }
+
+
+def result_denoms(studies: Level) -> pa.Table:
+    """One row per denominator of the baseline and outcome results, at every level.
+
+    Per study, as listed: the baseline's own denominators, then each measure's followed by its
+    classes', then each outcome's followed by its classes'.
+    """
+    measures = studies.each(f"{BASELINE_MODULE}.measures")
+    outcomes = studies.each(OUTCOME_MEASURES)
+    parts = [
+        _denom_part(studies.each(f"{BASELINE_MODULE}.denoms"), BASELINE, "overall", (-1, -1, -1)),
+        _denom_part(measures.each("denoms"), BASELINE, "measure", (-1, 0, -1)),
+        _denom_part(measures.each("classes").each("denoms"), BASELINE, "class", (-1, 0, 1)),
+        _denom_part(outcomes.each("denoms"), OUTCOME, "Measure", (0, -1, -1)),
+        _denom_part(outcomes.each("classes").each("denoms"), OUTCOME, "Class", (0, -1, 1)),
+    ]
+    # Sorting by the key positions (-1 first) interleaves measures with their classes.
+    rows = stacked(parts, by=_KEY_COLUMNS)
+    nct_id = studies.nct_ids.take(rows.pop("study"))
+    outcome, measure, klass = (rows[c] for c in _KEY_COLUMNS)
+    ids = row_ids(
+        "result_denoms", nct_id, rows["result_type"], outcome, measure, klass, rows["ordinal"]
+    )
+    return table_of(
+        tables.RESULT_DENOMS,
+        len(nct_id),
+        {"id": ids, "nct_id": nct_id, **rows, "outcome_id": outcome_ids_of(nct_id, outcome)},
+    )
+
+
+def result_agreements(studies: Level) -> pa.Table:
     """The results-disclosure agreement, when given (AACT's `agreement` has no v2 source)."""
-    agreement = get_dict(study, f"{MORE_INFO}.certainAgreement")
-    if not agreement:
-        return []
-    return [
+    keys = ("piSponsorEmployee", "restrictionType", "otherDetails", "restrictiveAgreement")
+    agreements = given_objects(studies, f"{MORE_INFO}.certainAgreement", keys)
+    nct_id = agreements.nct_id
+    return table_of(
+        tables.RESULT_AGREEMENTS,
+        len(agreements),
         {
-            "id": stable_id("result_agreements", nct_id),
+            "id": row_ids("result_agreements", nct_id),
             "nct_id": nct_id,
-            "pi_employee": agreement.get("piSponsorEmployee"),
+            "pi_employee": agreements.field("piSponsorEmployee"),
             "agreement": None,
-            "restriction_type": agreement.get("restrictionType"),
-            "other_details": agreement.get("otherDetails"),
-            "restrictive_agreement": agreement.get("restrictiveAgreement"),
-        }
-    ]
+            "restriction_type": agreements.field("restrictionType"),
+            "other_details": agreements.field("otherDetails"),
+            "restrictive_agreement": agreements.field("restrictiveAgreement"),
+        },
+    )
 
 
-def result_contact_rows(study: Record, nct_id: str) -> list[Row]:
+def result_contacts(studies: Level) -> pa.Table:
     """The results point of contact, when given; AACT's `name` holds its `title`."""
-    contact = get_dict(study, f"{MORE_INFO}.pointOfContact")
-    if not contact:
-        return []
-    return [
+    keys = ("organization", "title", "phone", "email", "phoneExt")
+    contacts = given_objects(studies, f"{MORE_INFO}.pointOfContact", keys)
+    nct_id = contacts.nct_id
+    return table_of(
+        tables.RESULT_CONTACTS,
+        len(contacts),
         {
-            "id": stable_id("result_contacts", nct_id),
+            "id": row_ids("result_contacts", nct_id),
             "nct_id": nct_id,
-            "organization": contact.get("organization"),
-            "name": contact.get("title"),
-            "phone": contact.get("phone"),
-            "email": contact.get("email"),
-            "extension": contact.get("phoneExt"),
-        }
-    ]
+            "organization": contacts.field("organization"),
+            "name": contacts.field("title"),
+            "phone": contacts.field("phone"),
+            "email": contacts.field("email"),
+            "extension": contacts.field("phoneExt"),
+        },
+    )
 
 
 # The other results tables are built in results_flow, results_baseline, results_outcomes and
 # results_events.
-BUILDERS: dict[Table, Callable[[Record, str], list[dict[str, Any]]]] = {
-    tables.RESULT_GROUPS: result_group_rows,
-    tables.RESULT_DENOMS: result_denom_rows,
-    tables.RESULT_AGREEMENTS: result_agreement_rows,
-    tables.RESULT_CONTACTS: result_contact_rows,
+TABLE_BUILDERS = {
+    tables.RESULT_GROUPS: result_groups,
+    tables.RESULT_DENOMS: result_denoms,
+    tables.RESULT_AGREEMENTS: result_agreements,
+    tables.RESULT_CONTACTS: result_contacts,
 }

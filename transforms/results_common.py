@@ -7,14 +7,19 @@ group of the same module and, for outcome rows, of the same outcome.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from schemas.tables.results import NO_POSITION
-from transforms._ids import id_maker
-from transforms._json import get_list, items
+from transforms._ids import id_maker, stable_ids
+from transforms.batch import Level, mapped
 
 Row = dict[str, Any]
 Item = Mapping[str, Any]
@@ -86,60 +91,6 @@ def outcome_id(nct_id: str, outcome_ordinal: int) -> int:
     return outcome_ids(nct_id)(outcome_ordinal)
 
 
-def group_ids(nct_id: str, result_type: str, outcome_ordinal: int) -> Callable[[object], int]:
-    """result_groups.id by group code in one context (the one recipe for id and FK)."""
-    return id_maker("result_groups", nct_id, result_type, outcome_ordinal)
-
-
-def group_id(nct_id: str, result_type: str, outcome_ordinal: int, code: str) -> int:
-    """result_groups.id of the group with `code` in a context."""
-    return group_ids(nct_id, result_type, outcome_ordinal)(code)
-
-
-def unkeyed_group_ids(
-    nct_id: str, result_type: str, outcome_ordinal: int
-) -> Callable[[object], int]:
-    """result_groups.id by position for groups with no code, or a code already used in the context.
-
-    One part more than `group_ids`'s recipe, so it never equals a code-keyed id.
-    """
-    return id_maker("result_groups", nct_id, result_type, outcome_ordinal, None)
-
-
-def unkeyed_group_id(nct_id: str, result_type: str, outcome_ordinal: int, position: int) -> int:
-    """result_groups.id of the group at `position` when its code can't key it."""
-    return unkeyed_group_ids(nct_id, result_type, outcome_ordinal)(position)
-
-
-class GroupLinks:
-    """The result groups of one context (a module, or one outcome): code → result_groups.id."""
-
-    def __init__(
-        self,
-        nct_id: str,
-        result_type: str,
-        groups: Sequence[Any],
-        outcome_ordinal: int = NO_POSITION,
-    ) -> None:
-        self.ids: dict[str, int] = {}
-        if not groups:
-            return
-        ids = group_ids(nct_id, result_type, outcome_ordinal)
-        for _, group in items(groups):
-            code = group.get("id")
-            if isinstance(code, str) and code not in self.ids:
-                self.ids[code] = ids(code)
-
-    def __call__(self, code: Any) -> int | None:
-        """The linked group's id, or None when the context has no group with this code."""
-        return self.ids.get(code) if isinstance(code, str) else None
-
-
-def group_links(study: Mapping[str, Any], nct_id: str, result_type: str) -> GroupLinks:
-    """Links to a module's groups (flow, baseline or event groups)."""
-    return GroupLinks(nct_id, result_type, get_list(study, _GROUPS[result_type]))
-
-
 _GROUPS = {
     FLOW: f"{FLOW_MODULE}.groups",
     BASELINE: f"{BASELINE_MODULE}.groups",
@@ -147,41 +98,146 @@ _GROUPS = {
 }
 
 
-def outcome_links(nct_id: str, outcome_ordinal: int, outcome: Item) -> GroupLinks:
-    """Links to one outcome's own groups (each outcome has its own OG000, OG001, ...)."""
-    return GroupLinks(nct_id, OUTCOME, get_list(outcome, "groups"), outcome_ordinal)
+# --- batch (Arrow) pieces: see transforms.batch ---------------------------------------------------
+
+_INT64 = (-(2**63), 2**63 - 1)
 
 
-def measurements(measure: Item) -> Iterator[tuple[int, Item, int, Item, int, Item]]:
-    """(class position, class, category position, category, position, measurement) of a measure."""
-    for c, klass in items(get_list(measure, "classes")):
-        for k, category in items(get_list(klass, "categories")):
-            for m, measurement in items(get_list(category, "measurements")):
-                yield c, klass, k, category, m, measurement
+def _to_int64(raw: Any) -> int | None:
+    value = to_int(raw)
+    return value if value is not None and _INT64[0] <= value <= _INT64[1] else None
 
 
-def denom_counts(denoms: Sequence[Any]) -> Iterator[tuple[int, Item, int, Item]]:
-    """(denom position, denom, count position, count) of a denoms list."""
-    for d, denom in items(denoms):
-        for n, count in items(get_list(denom, "counts")):
-            yield d, denom, n, count
+def integers(raw: pa.Array) -> pa.Array:
+    """`to_int` of each registry count string, as int64 (null when not an integer).
+
+    Counts are declared int32: `table_of` nulls and reports a value beyond that range. Text beyond
+    int64 cannot reach it and becomes null here (the raw record keeps it).
+    """
+    return mapped(_to_int64, raw, pa.int64())
 
 
-def count_fields(raw: Any) -> Row:
-    """`count` (integer) and `count_raw` (text as given) for a registry count string."""
-    return {"count": to_int(raw), "count_raw": raw}
+def nonempty(objects: pa.StructArray) -> pa.Array:
+    """Whether each object is given with some key set: what `if get_dict(...)` tested on dicts.
+
+    The Arrow record keeps only the spec's keys, so an object whose keys are all null or unknown
+    counts as empty here.
+    """
+    # `flatten` gives each field with the object's own nulls applied.
+    fields = [pc.is_valid(field) for field in objects.flatten()]
+    return functools.reduce(pc.or_, fields) if fields else pc.is_valid(objects)
 
 
-def measurement_values(value: Item) -> Row:
-    """The value columns of a Measurement (baseline and outcome measurements alike)."""
-    return {
-        "param_value": value.get("value"),
-        "param_value_num": to_float(value.get("value")),
-        "dispersion_value": value.get("spread"),
-        "dispersion_value_num": to_float(value.get("spread")),
-        "dispersion_lower_limit": to_float(value.get("lowerLimit")),
-        "dispersion_upper_limit": to_float(value.get("upperLimit")),
-        "dispersion_lower_limit_raw": value.get("lowerLimit"),
-        "dispersion_upper_limit_raw": value.get("upperLimit"),
-        "explanation_of_na": value.get("comment"),
-    }
+def given_objects(studies: Level, path: str, keys: Sequence[str]) -> Level:
+    """One row per study whose object at `path` is `nonempty`, holding only the object's `keys`.
+
+    Filtering only the wanted keys avoids copying the object's nested lists (a module's events).
+    """
+    objects = studies.field(path)
+    fields = dict(zip(objects.type.names, objects.flatten(), strict=True))
+    kept = pa.StructArray.from_arrays([fields[k] for k in keys], list(keys))
+    mask = nonempty(objects)
+    return Level(kept.filter(mask), studies.study.filter(mask), (), studies.nct_ids)
+
+
+def each_with_parent(level: Level, path: str) -> tuple[Level, pa.Array]:
+    """`level.each(path)`, and for each of its rows the index of the row of `level` it is under.
+
+    The index takes any of the parent's columns down to the children (`title.take(parent)`).
+    """
+    lists = level.field(path)
+    parent = pc.list_parent_indices(lists)
+    listed = pc.list_flatten(lists)
+    if listed.null_count:  # `each` drops null items: drop their parents too
+        parent = parent.filter(pc.is_valid(listed))
+    return level.each(path), parent
+
+
+def constant(value: Any, length: int, arrow_type: pa.DataType) -> pa.Array:
+    """`value` repeated `length` times."""
+    return pa.repeat(pa.scalar(value, arrow_type), length)
+
+
+def stacked(parts: Sequence[Mapping[str, pa.Array]], by: Sequence[str] = ()) -> dict[str, pa.Array]:
+    """Row sets with the same columns (one being `study`) as one set of columns in study order.
+
+    Within a study, rows are ordered by the `by` columns, then part by part, each part keeping
+    its own order: every part is already in study order (as `Level.each` gives rows) and the sort
+    is stable.
+    """
+    table = pa.concat_tables(
+        pa.table({"_part": constant(k, len(part["study"]), pa.int8()), **part})
+        for k, part in enumerate(parts)
+    )
+    keys = [(name, "ascending") for name in ("study", *by, "_part")]
+    order = pc.sort_indices(table, keys)
+    return {name: table[name].combine_chunks().take(order) for name in table.column_names[1:]}
+
+
+def ids_where(mask: pa.Array, *parts: Any) -> pa.Array:
+    """`row_ids(*parts)` on the rows where `mask` is true, null on the others.
+
+    Each part is a constant or a column of every row; only the chosen rows are hashed.
+    """
+    chosen = [p.filter(mask) if isinstance(p, pa.Array) else p for p in parts]
+    return pc.replace_with_mask(pa.nulls(len(mask), pa.int64()), mask, row_ids(*chosen))
+
+
+def row_ids(*parts: Any) -> pa.Array:
+    """`stable_ids(*parts)` as an int64 array (what the id and FK columns are)."""
+    return pa.array(stable_ids(*parts), pa.int64())
+
+
+def outcome_ids_of(nct_id: pa.Array, outcome: pa.Array) -> pa.Array:
+    """outcomes.id of each row's outcome; null where the row is not inside one (NO_POSITION)."""
+    return ids_where(pc.not_equal(outcome, NO_POSITION), "outcomes", nct_id, outcome)
+
+
+def _context_keys(study: pa.Array, code: pa.Array, outcome: pa.Array | None) -> pa.Array:
+    """One text per row for (study, [outcome position,] group code); null where code is null."""
+    parts = [study.cast(pa.string())]
+    if outcome is not None:
+        parts.append(outcome.cast(pa.string()))
+    return pc.binary_join_element_wise(*parts, code, "\x1f")
+
+
+@dataclass(frozen=True)
+class GroupIndex:
+    """A batch's result groups of one result type: context and code -> code-keyed group id."""
+
+    keys: pa.Array
+    ids: pa.Array
+
+    def linked(self, study: pa.Array, code: pa.Array, outcome: pa.Array | None = None) -> pa.Array:
+        """`result_group_id` of rows with `code` in their own context; null where none matches.
+
+        Args:
+            study: Each row's study index (`Level.study`).
+            code: Each row's group code.
+            outcome: Each row's outcome position, for outcome rows (their context is the outcome).
+        """
+        found = pc.index_in(_context_keys(study, code, outcome), value_set=self.keys)
+        return self.ids.take(found)
+
+
+def group_index(groups: Level, result_type: str, outcome: pa.Array | None = None) -> GroupIndex:
+    """Index of `groups`, the rows of every context's group list in a batch.
+
+    Args:
+        groups: The groups (a module's `groups`, or every outcome's).
+        result_type: Their result type.
+        outcome: For outcome groups, each group's outcome position.
+    """
+    code = groups.field("id")
+    coded = pc.is_valid(code)
+    if code.null_count:
+        groups, code = groups.where(coded), code.filter(coded)
+        outcome = None if outcome is None else outcome.filter(coded)
+    context = NO_POSITION if outcome is None else outcome
+    ids = row_ids("result_groups", groups.nct_id, result_type, context, code)
+    return GroupIndex(_context_keys(groups.study, code, outcome), ids)
+
+
+def module_group_index(studies: Level, result_type: str) -> GroupIndex:
+    """Index of a module's groups (flow, baseline or event groups) over the batch's studies."""
+    return group_index(studies.each(_GROUPS[result_type]), result_type)

@@ -1,13 +1,24 @@
-"""Rows for adverse events: module scalars, event terms, per-group counts and per-group totals."""
+"""Adverse events: module scalars, event terms, per-group counts and per-group totals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
 
 from schemas.tables import results as tables
-from transforms._ids import id_maker, stable_id
-from transforms._json import Record, get_dict, get_list, items
-from transforms.results_common import EVENT, EVENTS_MODULE, Item, Row, group_links, to_int
+from transforms.batch import Level, table_of
+from transforms.results_common import (
+    EVENT,
+    EVENTS_MODULE,
+    constant,
+    each_with_parent,
+    given_objects,
+    integers,
+    module_group_index,
+    row_ids,
+    stacked,
+)
 
 # AACT's event_type literal for each list of terms.
 EVENT_LISTS = (("serious", "seriousEvents"), ("other", "otherEvents"))
@@ -19,122 +30,146 @@ TOTALS = (
     ("serious", "Total, serious adverse events", "serious"),
     ("other", "Total, other adverse events", "other"),
 )
+# An adverse event term's columns, from its fields.
+_TERM_FIELDS = (
+    ("adverse_event_term", "term"),
+    ("organ_system", "organSystem"),
+    ("vocab", "sourceVocabulary"),
+    ("assessment", "assessmentType"),
+    ("notes", "notes"),
+)
 
 
-def adverse_events_module_rows(study: Record, nct_id: str) -> list[Row]:
+def adverse_events_modules(studies: Level) -> pa.Table:
     """One row of the module's own scalars for a study with an adverse events module."""
-    module = get_dict(study, EVENTS_MODULE)
-    if not module:
-        return []
-    return [
+    keys = ("frequencyThreshold", "timeFrame", "description", "allCauseMortalityComment")
+    modules = given_objects(studies, EVENTS_MODULE, keys)
+    nct_id = modules.nct_id
+    return table_of(
+        tables.ADVERSE_EVENTS_MODULES,
+        len(modules),
         {
-            "id": stable_id("adverse_events_modules", nct_id),
+            "id": row_ids("adverse_events_modules", nct_id),
             "nct_id": nct_id,
-            "frequency_threshold": module.get("frequencyThreshold"),
-            "time_frame": module.get("timeFrame"),
-            "description": module.get("description"),
-            "all_cause_mortality_comment": module.get("allCauseMortalityComment"),
-        }
-    ]
+            "frequency_threshold": modules.field("frequencyThreshold"),
+            "time_frame": modules.field("timeFrame"),
+            "description": modules.field("description"),
+            "all_cause_mortality_comment": modules.field("allCauseMortalityComment"),
+        },
+    )
 
 
-def _events(study: Record) -> Iterator[tuple[str, int, Item]]:
-    for event_type, path in _EVENT_PATHS:
-        for e, event in items(get_list(study, path)):
-            yield event_type, e, event
-
-
-def _term_fields(event: Item) -> Row:
+def _term_part(
+    event_type: str, events: Level, rows: Level, event_of: pa.Array | None = None
+) -> dict[str, Any]:
+    """A term's columns on each of `rows`: the terms, or their group counts (of term `event_of`)."""
+    fields = {column: events.field(key) for column, key in _TERM_FIELDS}
     return {
-        "adverse_event_term": event.get("term"),
-        "organ_system": event.get("organSystem"),
-        "vocab": event.get("sourceVocabulary"),
-        "assessment": event.get("assessmentType"),
-        "notes": event.get("notes"),
+        "study": rows.study,
+        "event_type": constant(event_type, len(rows), pa.string()),
+        **(fields if event_of is None else {c: f.take(event_of) for c, f in fields.items()}),
     }
 
 
-def adverse_event_rows(study: Record, nct_id: str) -> list[Row]:
+def adverse_events(studies: Level) -> pa.Table:
     """One row per serious or other adverse event term (kept even when it lists no stats)."""
-    rows: list[Row] = []
+    parts = []
     for event_type, path in _EVENT_PATHS:
-        events = items(get_list(study, path))
-        if not events:
-            continue
-        ids = id_maker("adverse_events", nct_id, event_type)
-        rows += [
-            {
-                "id": ids(e),
-                "nct_id": nct_id,
-                "event_type": event_type,
-                "ordinal": e,
-                **_term_fields(event),
-            }
-            for e, event in events
-        ]
-    return rows
-
-
-def reported_event_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per group count of each term (AACT `reported_events`)."""
-    module = get_dict(study, EVENTS_MODULE)
-    group = group_links(study, nct_id, EVENT)
-    shared = {
-        "time_frame": module.get("timeFrame"),
-        "description": module.get("description"),
-        "frequency_threshold": to_int(module.get("frequencyThreshold")),
-        "default_vocab": None,
-        "default_assessment": None,
-    }
-    rows: list[Row] = []
-    for event_type, e, event in _events(study):
-        stats = items(get_list(event, "stats"))
-        if not stats:
-            continue
-        # Columns shared by every group count of the term, built once per term.
-        term = {"nct_id": nct_id, "event_type": event_type, "event_ordinal": e}
-        term |= shared
-        term |= _term_fields(event)
-        ids = id_maker("reported_events", nct_id, event_type, e)
-        rows += [
-            {
-                "id": ids(s),
-                **term,
-                "ordinal": s,
-                "result_group_id": group(count.get("groupId")),
-                "ctgov_group_code": count.get("groupId"),
-                "subjects_affected": count.get("numAffected"),
-                "subjects_at_risk": count.get("numAtRisk"),
-                "event_count": count.get("numEvents"),
-            }
-            for s, count in stats
-        ]
-    return rows
-
-
-def reported_event_total_rows(study: Record, nct_id: str) -> list[Row]:
-    """Three rows per event group: deaths, serious and other totals (AACT's literals)."""
-    group = group_links(study, nct_id, EVENT)
-    return [
+        events = studies.each(path)
+        parts.append({**_term_part(event_type, events, events), "ordinal": events.ordinal})
+    rows = stacked(parts)
+    nct_id = studies.nct_ids.take(rows.pop("study"))
+    return table_of(
+        tables.ADVERSE_EVENTS,
+        len(nct_id),
         {
-            "id": stable_id("reported_event_totals", nct_id, g, event_type),
+            "id": row_ids("adverse_events", nct_id, rows["event_type"], rows["ordinal"]),
             "nct_id": nct_id,
-            "ordinal": g,
-            "event_type": event_type,
-            "result_group_id": group(event_group.get("id")),
-            "ctgov_group_code": event_group.get("id"),
-            "classification": classification,
-            "subjects_affected": event_group.get(f"{prefix}NumAffected"),
-            "subjects_at_risk": event_group.get(f"{prefix}NumAtRisk"),
+            **rows,
+        },
+    )
+
+
+def _stats_part(event_type: str, events: Level) -> dict[str, Any]:
+    stats, event_of = each_with_parent(events, "stats")
+    return {
+        **_term_part(event_type, events, stats, event_of),
+        "event_ordinal": stats.parents(0),
+        "ordinal": stats.ordinal,
+        "ctgov_group_code": stats.field("groupId"),
+        "subjects_affected": stats.field("numAffected"),
+        "subjects_at_risk": stats.field("numAtRisk"),
+        "event_count": stats.field("numEvents"),
+    }
+
+
+def reported_events(studies: Level) -> pa.Table:
+    """One row per group count of each term (AACT `reported_events`)."""
+    rows = stacked(
+        [_stats_part(event_type, studies.each(path)) for event_type, path in _EVENT_PATHS]
+    )
+    study = rows.pop("study")
+    nct_id = studies.nct_ids.take(study)
+    group = module_group_index(studies, EVENT)
+
+    def module(key: str) -> pa.Array:
+        return studies.field(f"{EVENTS_MODULE}.{key}")
+
+    ids = row_ids(
+        "reported_events", nct_id, rows["event_type"], rows["event_ordinal"], rows["ordinal"]
+    )
+    return table_of(
+        tables.REPORTED_EVENTS,
+        len(nct_id),
+        {
+            "id": ids,
+            "nct_id": nct_id,
+            **rows,
+            "result_group_id": group.linked(study, rows["ctgov_group_code"]),
+            # The module's fields, parsed once per study.
+            "time_frame": module("timeFrame").take(study),
+            "description": module("description").take(study),
+            "frequency_threshold": integers(module("frequencyThreshold")).take(study),
+            "default_vocab": None,
+            "default_assessment": None,
+        },
+    )
+
+
+def reported_event_totals(studies: Level) -> pa.Table:
+    """Three rows per event group: deaths, serious and other totals (AACT's literals)."""
+    groups = studies.each(f"{EVENTS_MODULE}.eventGroups")
+    parts = [
+        {
+            "study": groups.study,
+            "ordinal": groups.ordinal,
+            "event_type": constant(event_type, len(groups), pa.string()),
+            "ctgov_group_code": groups.field("id"),
+            "classification": constant(classification, len(groups), pa.string()),
+            "subjects_affected": groups.field(f"{prefix}NumAffected"),
+            "subjects_at_risk": groups.field(f"{prefix}NumAtRisk"),
         }
-        for g, event_group in items(get_list(study, f"{EVENTS_MODULE}.eventGroups"))
         for event_type, classification, prefix in TOTALS
     ]
+    rows = stacked(parts, by=("ordinal",))
+    study = rows.pop("study")
+    nct_id = studies.nct_ids.take(study)
+    group = module_group_index(studies, EVENT)
+    return table_of(
+        tables.REPORTED_EVENT_TOTALS,
+        len(nct_id),
+        {
+            "id": row_ids("reported_event_totals", nct_id, rows["ordinal"], rows["event_type"]),
+            "nct_id": nct_id,
+            **rows,
+            "result_group_id": group.linked(study, rows["ctgov_group_code"]),
+        },
+    )
 
 
-BUILDERS = {
-    tables.ADVERSE_EVENTS_MODULES: adverse_events_module_rows,
-    tables.ADVERSE_EVENTS: adverse_event_rows,
-    tables.REPORTED_EVENTS: reported_event_rows,
-    tables.REPORTED_EVENT_TOTALS: reported_event_total_rows,
+TABLE_BUILDERS = {
+    tables.ADVERSE_EVENTS_MODULES: adverse_events_modules,
+    tables.ADVERSE_EVENTS: adverse_events,
+    tables.REPORTED_EVENTS: reported_events,
+    tables.REPORTED_EVENT_TOTALS: reported_event_totals,
 }

@@ -1,153 +1,177 @@
-"""Rows for the participant flow: the module row, periods, milestones and drop/withdraw reasons."""
+"""The participant flow: the module row, periods, milestones and drop/withdraw reasons."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
 
 from schemas.tables import results as tables
-from transforms._ids import stable_id
-from transforms._json import Record, get_dict, get_list, items
+from transforms.batch import Level, table_of
 from transforms.results_common import (
     FLOW,
     FLOW_MODULE,
-    GroupLinks,
-    Item,
-    Row,
-    count_fields,
-    group_links,
-    to_int,
+    GroupIndex,
+    each_with_parent,
+    given_objects,
+    integers,
+    module_group_index,
+    row_ids,
 )
 
 
-def participant_flow_rows(study: Record, nct_id: str) -> list[Row]:
+def participant_flows(studies: Level) -> pa.Table:
     """One row for a study that has a participant flow module."""
-    module = get_dict(study, FLOW_MODULE)
-    if not module:
-        return []
-    return [
+    keys = ("recruitmentDetails", "preAssignmentDetails", "typeUnitsAnalyzed")
+    flows = given_objects(studies, FLOW_MODULE, keys)
+    nct_id = flows.nct_id
+    return table_of(
+        tables.PARTICIPANT_FLOWS,
+        len(flows),
         {
-            "id": stable_id("participant_flows", nct_id),
+            "id": row_ids("participant_flows", nct_id),
             "nct_id": nct_id,
-            "recruitment_details": module.get("recruitmentDetails"),
-            "pre_assignment_details": module.get("preAssignmentDetails"),
-            "units_analyzed": module.get("typeUnitsAnalyzed"),
-        }
-    ]
+            "recruitment_details": flows.field("recruitmentDetails"),
+            "pre_assignment_details": flows.field("preAssignmentDetails"),
+            "units_analyzed": flows.field("typeUnitsAnalyzed"),
+        },
+    )
 
 
-def _periods(study: Record) -> list[tuple[int, Item]]:
-    return items(get_list(study, f"{FLOW_MODULE}.periods"))
+def _periods(studies: Level) -> Level:
+    return studies.each(f"{FLOW_MODULE}.periods")
 
 
-def flow_period_rows(study: Record, nct_id: str) -> list[Row]:
+def flow_periods(studies: Level) -> pa.Table:
     """One row per flow period."""
-    return [
+    periods = _periods(studies)
+    nct_id = periods.nct_id
+    return table_of(
+        tables.FLOW_PERIODS,
+        len(periods),
         {
-            "id": stable_id("flow_periods", nct_id, p),
+            "id": row_ids("flow_periods", nct_id, periods.ordinal),
             "nct_id": nct_id,
-            "ordinal": p,
-            "period": period.get("title"),
-        }
-        for p, period in _periods(study)
-    ]
+            "ordinal": periods.ordinal,
+            "period": periods.field("title"),
+        },
+    )
 
 
-def _period_items(study: Record, key: str) -> Iterator[tuple[int, Item, int, Item]]:
-    for p, period in _periods(study):
-        for i, item in items(get_list(period, key)):
-            yield p, period, i, item
-
-
-def flow_milestone_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per milestone of each period (kept even when it lists no group counts)."""
-    return [
-        {
-            "id": stable_id("flow_milestones", nct_id, p, m),
-            "nct_id": nct_id,
-            "period_ordinal": p,
-            "ordinal": m,
-            "title": milestone.get("type"),
-            "milestone_description": milestone.get("comment"),
-        }
-        for p, _, m, milestone in _period_items(study, "milestones")
-    ]
-
-
-def flow_drop_withdraw_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per drop/withdraw reason type of each period."""
-    return [
-        {
-            "id": stable_id("flow_drop_withdraws", nct_id, p, d),
-            "nct_id": nct_id,
-            "period_ordinal": p,
-            "ordinal": d,
-            "reason": drop.get("type"),
-            "drop_withdraw_comment": drop.get("comment"),
-        }
-        for p, _, d, drop in _period_items(study, "dropWithdraws")
-    ]
-
-
-def _flow_stats(stats: Item, group: GroupLinks) -> Row:
-    """The per-group FlowStats columns shared by milestones and drop_withdrawals."""
-    code = stats.get("groupId")
+def _period_items(table: str, items: Level) -> dict[str, Any]:
+    """Keys of a period's milestone or drop/withdraw reason type (`items`)."""
+    nct_id = items.nct_id
+    period = items.parents(0)
     return {
-        "result_group_id": group(code),
-        "ctgov_group_code": code,
-        **count_fields(stats.get("numSubjects")),
-        "count_units": to_int(stats.get("numUnits")),
-        "count_units_raw": stats.get("numUnits"),
+        "id": row_ids(table, nct_id, period, items.ordinal),
+        "nct_id": nct_id,
+        "period_ordinal": period,
+        "ordinal": items.ordinal,
     }
 
 
-def milestone_rows(study: Record, nct_id: str) -> list[Row]:
+def flow_milestones(studies: Level) -> pa.Table:
+    """One row per milestone of each period (kept even when it lists no group counts)."""
+    milestones = _periods(studies).each("milestones")
+    return table_of(
+        tables.FLOW_MILESTONES,
+        len(milestones),
+        {
+            **_period_items("flow_milestones", milestones),
+            "title": milestones.field("type"),
+            "milestone_description": milestones.field("comment"),
+        },
+    )
+
+
+def flow_drop_withdraws(studies: Level) -> pa.Table:
+    """One row per drop/withdraw reason type of each period."""
+    drops = _periods(studies).each("dropWithdraws")
+    return table_of(
+        tables.FLOW_DROP_WITHDRAWS,
+        len(drops),
+        {
+            **_period_items("flow_drop_withdraws", drops),
+            "reason": drops.field("type"),
+            "drop_withdraw_comment": drops.field("comment"),
+        },
+    )
+
+
+def _group_counts(
+    studies: Level, items: str, counts: str
+) -> tuple[Level, pa.Array, pa.Array, pa.Array]:
+    """Each period item's per-group counts, and each count's period title, item type and comment."""
+    periods = _periods(studies)
+    parents, period_of = each_with_parent(periods, items)
+    stats, parent_of = each_with_parent(parents, counts)
+    period_title = periods.field("title").take(period_of).take(parent_of)
+    item_type, comment = (parents.field(key).take(parent_of) for key in ("type", "comment"))
+    return stats, period_title, item_type, comment
+
+
+def _flow_stats(table: str, stats: Level, group: GroupIndex) -> dict[str, Any]:
+    """Keys and the per-group FlowStats columns shared by milestones and drop_withdrawals."""
+    nct_id = stats.nct_id
+    period, item, position = stats.ordinals
+    code = stats.field("groupId")
+    subjects, units = stats.field("numSubjects"), stats.field("numUnits")
+    return {
+        "id": row_ids(table, nct_id, period, item, position),
+        "nct_id": nct_id,
+        "period_ordinal": period,
+        "ordinal": position,
+        "result_group_id": group.linked(stats.study, code),
+        "ctgov_group_code": code,
+        "count": integers(subjects),
+        "count_raw": subjects,
+        "count_units": integers(units),
+        "count_units_raw": units,
+    }
+
+
+def milestones(studies: Level) -> pa.Table:
     """One row per group count of each milestone (AACT `milestones`)."""
-    group = group_links(study, nct_id, FLOW)
-    return [
+    stats, period, title, comment = _group_counts(studies, "milestones", "achievements")
+    columns = _flow_stats("milestones", stats, module_group_index(studies, FLOW))
+    return table_of(
+        tables.MILESTONES,
+        len(stats),
         {
-            "id": stable_id("milestones", nct_id, p, m, a),
-            "nct_id": nct_id,
-            "period_ordinal": p,
-            "milestone_ordinal": m,
-            "ordinal": a,
-            **_flow_stats(achievement, group),
-            "title": milestone.get("type"),
-            "period": period.get("title"),
+            **columns,
+            "milestone_ordinal": stats.parents(1),
+            "title": title,
+            "period": period,
             # v2 names the per-group note `comment`; AACT reads `description` and gets NULL.
-            "description": achievement.get("comment"),
-            "milestone_description": milestone.get("comment"),
-        }
-        for p, period, m, milestone in _period_items(study, "milestones")
-        for a, achievement in items(get_list(milestone, "achievements"))
-    ]
+            "description": stats.field("comment"),
+            "milestone_description": comment,
+        },
+    )
 
 
-def drop_withdrawal_rows(study: Record, nct_id: str) -> list[Row]:
+def drop_withdrawals(studies: Level) -> pa.Table:
     """One row per group count of each drop/withdraw reason (AACT `drop_withdrawals`)."""
-    group = group_links(study, nct_id, FLOW)
-    return [
+    stats, period, reason, comment = _group_counts(studies, "dropWithdraws", "reasons")
+    columns = _flow_stats("drop_withdrawals", stats, module_group_index(studies, FLOW))
+    return table_of(
+        tables.DROP_WITHDRAWALS,
+        len(stats),
         {
-            "id": stable_id("drop_withdrawals", nct_id, p, d, r),
-            "nct_id": nct_id,
-            "period_ordinal": p,
-            "drop_withdraw_ordinal": d,
-            "ordinal": r,
-            **_flow_stats(reason, group),
-            "period": period.get("title"),
-            "reason": drop.get("type"),
-            "drop_withdraw_comment": drop.get("comment"),
-            "reason_comment": reason.get("comment"),
-        }
-        for p, period, d, drop in _period_items(study, "dropWithdraws")
-        for r, reason in items(get_list(drop, "reasons"))
-    ]
+            **columns,
+            "drop_withdraw_ordinal": stats.parents(1),
+            "period": period,
+            "reason": reason,
+            "drop_withdraw_comment": comment,
+            "reason_comment": stats.field("comment"),
+        },
+    )
 
 
-BUILDERS = {
-    tables.PARTICIPANT_FLOWS: participant_flow_rows,
-    tables.FLOW_PERIODS: flow_period_rows,
-    tables.FLOW_MILESTONES: flow_milestone_rows,
-    tables.MILESTONES: milestone_rows,
-    tables.FLOW_DROP_WITHDRAWS: flow_drop_withdraw_rows,
-    tables.DROP_WITHDRAWALS: drop_withdrawal_rows,
+TABLE_BUILDERS = {
+    tables.PARTICIPANT_FLOWS: participant_flows,
+    tables.FLOW_PERIODS: flow_periods,
+    tables.FLOW_MILESTONES: flow_milestones,
+    tables.MILESTONES: milestones,
+    tables.FLOW_DROP_WITHDRAWS: flow_drop_withdraws,
+    tables.DROP_WITHDRAWALS: drop_withdrawals,
 }

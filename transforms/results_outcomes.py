@@ -1,269 +1,321 @@
 """Rows for outcome measures: outcomes, classes, categories, counts, measurements and analyses.
 
-Every child row links to the result groups of its own outcome (`outcome_links`): OG000 of one
-outcome is not OG000 of another (AACT issue #1209).
+Every child row links to the result groups of its own outcome (`_groups`): OG000 of one outcome
+is not OG000 of another (AACT issue #1209).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._dates import parse_partial_date
-from transforms._ids import stable_id
-from transforms._json import Record, get_list, items
+from transforms.batch import Level, mapped, per_value, table_of
+from transforms.results_baseline import count_columns, measurement_columns, scoped_counts
 from transforms.results_common import (
+    OUTCOME,
     OUTCOME_MEASURES,
-    Item,
-    Row,
-    count_fields,
-    denom_counts,
-    measurement_values,
-    measurements,
-    outcome_id,
-    outcome_ids,
-    outcome_links,
+    GroupIndex,
+    each_with_parent,
+    group_index,
     p_value_parts,
+    row_ids,
     to_float,
 )
 
 
-def _outcomes(study: Record) -> list[tuple[int, Item]]:
-    return items(get_list(study, OUTCOME_MEASURES))
+def _outcomes(studies: Level) -> Level:
+    return studies.each(OUTCOME_MEASURES)
 
 
-def _posting_date(raw: Any) -> Row:
-    """AACT converts anticipatedPostingDate to the FIRST day of its month (date_first_of_month)."""
+def _groups(outcomes: Level, wanted: pa.Array | None = None) -> GroupIndex:
+    """Each outcome's own groups (each outcome has its own OG000, OG001, ...).
+
+    Only those of the outcomes where `wanted` is true, if given: fewer groups to hash.
+    """
+    groups, outcome = each_with_parent(outcomes, "groups")
+    if wanted is not None:
+        mask = wanted.take(outcome)
+        groups, outcome = groups.where(mask), outcome.filter(mask)
+    return group_index(groups, OUTCOME, outcomes.ordinal.take(outcome))
+
+
+def _outcome_ids(outcomes: Level, outcome: pa.Array) -> pa.Array:
+    """outcomes.id of the outcome of each row (`outcome`: its row in `outcomes`).
+
+    Hashed once per outcome and taken down, or once per row when there are fewer rows.
+    """
+    if len(outcome) < len(outcomes):
+        return row_ids("outcomes", outcomes.nct_id.take(outcome), outcomes.ordinal.take(outcome))
+    return row_ids("outcomes", outcomes.nct_id, outcomes.ordinal).take(outcome)
+
+
+def posting_date(raw: Any) -> tuple[dt.date | None, str | None]:
+    """(date, precision) of anticipatedPostingDate.
+
+    AACT converts anticipatedPostingDate to the FIRST day of its month (date_first_of_month).
+    """
     parsed = parse_partial_date(raw) if isinstance(raw, str) else None
-    return {
-        "anticipated_posting_date": parsed.first if parsed else None,
-        "anticipated_posting_month_year": raw,
-        "anticipated_posting_date_precision": parsed.precision if parsed else None,
-    }
+    return (parsed.first, parsed.precision) if parsed else (None, None)
 
 
-def outcome_rows(study: Record, nct_id: str) -> list[Row]:
+def outcomes(studies: Level) -> pa.Table:
     """One row per outcome measure of the results (AACT `outcomes`)."""
-    ids = outcome_ids(nct_id)
-    return [
-        {
-            "id": ids(o),
-            "nct_id": nct_id,
-            "ordinal": o,
-            "outcome_type": outcome.get("type"),
-            "title": outcome.get("title"),
-            "description": outcome.get("description"),
-            "time_frame": outcome.get("timeFrame"),
-            "population": outcome.get("populationDescription"),
-            **_posting_date(outcome.get("anticipatedPostingDate")),
-            "units": outcome.get("unitOfMeasure"),
-            "units_analyzed": outcome.get("typeUnitsAnalyzed"),
-            "dispersion_type": outcome.get("dispersionType"),
-            "param_type": outcome.get("paramType"),
-            "reporting_status": outcome.get("reportingStatus"),
-            "calculate_pct": outcome.get("calculatePct"),
-            "denom_units_selected": outcome.get("denomUnitsSelected"),
-        }
-        for o, outcome in _outcomes(study)
-    ]
-
-
-def _classes(study: Record) -> Iterator[tuple[int, int, Item]]:
-    for o, outcome in _outcomes(study):
-        for c, klass in items(get_list(outcome, "classes")):
-            yield o, c, klass
-
-
-def outcome_class_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per class of each outcome measure."""
-    return [
-        {
-            "id": stable_id("outcome_classes", nct_id, o, c),
-            "nct_id": nct_id,
-            "outcome_ordinal": o,
-            "ordinal": c,
-            "outcome_id": outcome_id(nct_id, o),
-            "classification": klass.get("title"),
-        }
-        for o, c, klass in _classes(study)
-    ]
-
-
-def outcome_category_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per category of each outcome class (kept even with no measurements)."""
-    return [
-        {
-            "id": stable_id("outcome_categories", nct_id, o, c, k),
-            "nct_id": nct_id,
-            "outcome_ordinal": o,
-            "class_ordinal": c,
-            "ordinal": k,
-            "outcome_id": outcome_id(nct_id, o),
-            "category": category.get("title"),
-        }
-        for o, c, klass in _classes(study)
-        for k, category in items(get_list(klass, "categories"))
-    ]
-
-
-def _denom_owners(outcome: Item) -> list[tuple[int, Item]]:
-    """(class position or -1, owner of the denoms): the outcome itself, then its classes."""
-    return [(NO_POSITION, outcome), *items(get_list(outcome, "classes"))]
-
-
-def outcome_count_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per group count of outcome ('Measure') and class ('Class') denominators."""
-    rows: list[Row] = []
-    for o, outcome in _outcomes(study):
-        group = outcome_links(nct_id, o, outcome)
-        parent = outcome_id(nct_id, o)
-        for c, owner in _denom_owners(outcome):
-            shared = {
-                "nct_id": nct_id,
-                "outcome_ordinal": o,
-                "scope": "Measure" if c == NO_POSITION else "Class",
-                "class_ordinal": c,
-                "outcome_id": parent,
-                "classification": None if c == NO_POSITION else owner.get("title"),
-            }
-            rows += [
-                {
-                    "id": stable_id("outcome_counts", nct_id, o, c, d, n),
-                    **shared,
-                    "denom_ordinal": d,
-                    "ordinal": n,
-                    "result_group_id": group(count.get("groupId")),
-                    "ctgov_group_code": count.get("groupId"),
-                    "units": denom.get("units"),
-                    **count_fields(count.get("value")),
-                }
-                for d, denom, n, count in denom_counts(get_list(owner, "denoms"))
-            ]
-    return rows
-
-
-def outcome_measurement_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per group value of each outcome category (AACT `outcome_measurements`)."""
-    rows: list[Row] = []
-    for o, outcome in _outcomes(study):
-        group = outcome_links(nct_id, o, outcome)
-        shared = {
-            "nct_id": nct_id,
-            "outcome_ordinal": o,
-            "outcome_id": outcome_id(nct_id, o),
-            "title": outcome.get("title"),
-            "description": outcome.get("description"),
-            "units": outcome.get("unitOfMeasure"),
-            "param_type": outcome.get("paramType"),
-            "dispersion_type": outcome.get("dispersionType"),
-        }
-        rows += [
-            {
-                "id": stable_id("outcome_measurements", nct_id, o, c, k, m),
-                **shared,
-                "class_ordinal": c,
-                "category_ordinal": k,
-                "ordinal": m,
-                "result_group_id": group(value.get("groupId")),
-                "ctgov_group_code": value.get("groupId"),
-                "classification": klass.get("title"),
-                "category": category.get("title"),
-                **measurement_values(value),
-            }
-            for c, klass, k, category, m, value in measurements(outcome)
-        ]
-    return rows
-
-
-def _analyses(study: Record) -> Iterator[tuple[int, Item, int, Item]]:
-    for o, outcome in _outcomes(study):
-        for a, analysis in items(get_list(outcome, "analyses")):
-            yield o, outcome, a, analysis
-
-
-def analysis_id(nct_id: str, outcome_ordinal: int, analysis_ordinal: int) -> int:
-    """outcome_analyses.id (the FK of outcome_analysis_groups)."""
-    return stable_id("outcome_analyses", nct_id, outcome_ordinal, analysis_ordinal)
-
-
-def outcome_analysis_rows(study: Record, nct_id: str) -> list[Row]:
-    """One row per statistical analysis (AACT `outcome_analyses`)."""
-    return [
-        {
-            "id": analysis_id(nct_id, o, a),
-            "nct_id": nct_id,
-            "outcome_ordinal": o,
-            "ordinal": a,
-            "outcome_id": outcome_id(nct_id, o),
-            **analysis_values(analysis),
-        }
-        for o, _, a, analysis in _analyses(study)
-    ]
-
-
-def _numeric(name: str, raw: Any) -> Row:
-    return {name: to_float(raw), f"{name}_raw": raw}
-
-
-def analysis_values(analysis: Item) -> Row:
-    """The columns of one MeasureAnalysis, numbers parsed and raw text kept (AACT's split)."""
-    modifier, p_value = p_value_parts(analysis.get("pValue"))
-    return {
-        "non_inferiority_type": analysis.get("nonInferiorityType"),
-        "non_inferiority_description": analysis.get("nonInferiorityComment"),
-        "is_tested_non_inferiority": analysis.get("testedNonInferiority"),
-        "param_type": analysis.get("paramType"),
-        **_numeric("param_value", analysis.get("paramValue")),
-        "dispersion_type": analysis.get("dispersionType"),
-        **_numeric("dispersion_value", analysis.get("dispersionValue")),
-        "p_value_modifier": modifier,
-        "p_value": p_value,
-        "p_value_raw": analysis.get("pValue"),
-        "p_value_description": analysis.get("pValueComment"),
-        "ci_n_sides": analysis.get("ciNumSides"),
-        **_numeric("ci_percent", analysis.get("ciPctValue")),
-        **_numeric("ci_lower_limit", analysis.get("ciLowerLimit")),
-        **_numeric("ci_upper_limit", analysis.get("ciUpperLimit")),
-        "ci_lower_limit_na_comment": analysis.get("ciLowerLimitComment"),
-        "ci_upper_limit_na_comment": analysis.get("ciUpperLimitComment"),
-        "method": analysis.get("statisticalMethod"),
-        "method_description": analysis.get("statisticalComment"),
-        "estimate_description": analysis.get("estimateComment"),
-        "groups_description": analysis.get("groupDescription"),
-        "other_analysis_description": analysis.get("otherAnalysisDescription"),
+    rows = _outcomes(studies)
+    posting = rows.field("anticipatedPostingDate")
+    date, precision = per_value(posting_date, posting, (pa.date32(), pa.string()))
+    fields = {
+        "outcome_type": "type",
+        "title": "title",
+        "description": "description",
+        "time_frame": "timeFrame",
+        "population": "populationDescription",
+        "units": "unitOfMeasure",
+        "units_analyzed": "typeUnitsAnalyzed",
+        "dispersion_type": "dispersionType",
+        "param_type": "paramType",
+        "reporting_status": "reportingStatus",
+        "calculate_pct": "calculatePct",
+        "denom_units_selected": "denomUnitsSelected",
     }
+    return table_of(
+        tables.OUTCOMES,
+        len(rows),
+        {
+            "id": row_ids("outcomes", rows.nct_id, rows.ordinal),
+            "nct_id": rows.nct_id,
+            "ordinal": rows.ordinal,
+            **{column: rows.field(key) for column, key in fields.items()},
+            "anticipated_posting_date": date,
+            "anticipated_posting_month_year": posting,
+            "anticipated_posting_date_precision": precision,
+        },
+    )
 
 
-def outcome_analysis_group_rows(study: Record, nct_id: str) -> list[Row]:
+def outcome_classes(studies: Level) -> pa.Table:
+    """One row per class of each outcome measure."""
+    outcomes = _outcomes(studies)
+    classes, outcome = each_with_parent(outcomes, "classes")
+    nct_id = classes.nct_id
+    outcome_ordinal, ordinal = classes.ordinals
+    return table_of(
+        tables.OUTCOME_CLASSES,
+        len(classes),
+        {
+            "id": row_ids("outcome_classes", nct_id, outcome_ordinal, ordinal),
+            "nct_id": nct_id,
+            "outcome_ordinal": outcome_ordinal,
+            "ordinal": ordinal,
+            "outcome_id": _outcome_ids(outcomes, outcome),
+            "classification": classes.field("title"),
+        },
+    )
+
+
+def outcome_categories(studies: Level) -> pa.Table:
+    """One row per category of each outcome class (kept even with no measurements)."""
+    outcomes = _outcomes(studies)
+    classes, class_outcome = each_with_parent(outcomes, "classes")
+    categories, klass = each_with_parent(classes, "categories")
+    nct_id = categories.nct_id
+    outcome_ordinal, class_ordinal, ordinal = categories.ordinals
+    return table_of(
+        tables.OUTCOME_CATEGORIES,
+        len(categories),
+        {
+            "id": row_ids("outcome_categories", nct_id, outcome_ordinal, class_ordinal, ordinal),
+            "nct_id": nct_id,
+            "outcome_ordinal": outcome_ordinal,
+            "class_ordinal": class_ordinal,
+            "ordinal": ordinal,
+            "outcome_id": _outcome_ids(outcomes, class_outcome.take(klass)),
+            "category": categories.field("title"),
+        },
+    )
+
+
+def outcome_counts(studies: Level) -> pa.Table:
+    """One row per group count of outcome ('Measure') and class ('Class') denominators."""
+    outcomes = _outcomes(studies)
+    counts = scoped_counts(outcomes)
+    study, outcome, klass, denom, ordinal = (
+        counts[k] for k in ("study", "parent", "class", "denom", "ordinal")
+    )
+    nct_id = studies.nct_ids.take(study)
+    return table_of(
+        tables.OUTCOME_COUNTS,
+        len(nct_id),
+        {
+            "id": row_ids("outcome_counts", nct_id, outcome, klass, denom, ordinal),
+            "nct_id": nct_id,
+            "outcome_ordinal": outcome,
+            "scope": pc.if_else(pc.equal(klass, NO_POSITION), "Measure", "Class"),
+            "class_ordinal": klass,
+            "denom_ordinal": denom,
+            "ordinal": ordinal,
+            "outcome_id": _outcome_ids(outcomes, counts["owner"]),
+            "result_group_id": _groups(outcomes).linked(study, counts["code"], outcome),
+            "ctgov_group_code": counts["code"],
+            "classification": counts["classification"],
+            "units": counts["units"],
+            **count_columns(counts["value"]),
+        },
+    )
+
+
+def outcome_measurements(studies: Level) -> pa.Table:
+    """One row per group value of each outcome category (AACT `outcome_measurements`)."""
+    outcomes = _outcomes(studies)
+    classes, class_outcome = each_with_parent(outcomes, "classes")
+    categories, category_class = each_with_parent(classes, "categories")
+    values, category = each_with_parent(categories, "measurements")
+    klass = category_class.take(category)
+    outcome = class_outcome.take(klass)
+    nct_id = values.nct_id
+    outcome_ordinal, class_ordinal, category_ordinal, ordinal = values.ordinals
+    code = values.field("groupId")
+    copied = {
+        "title": "title",
+        "description": "description",
+        "units": "unitOfMeasure",
+        "param_type": "paramType",
+        "dispersion_type": "dispersionType",
+    }
+    return table_of(
+        tables.OUTCOME_MEASUREMENTS,
+        len(values),
+        {
+            "id": row_ids(
+                "outcome_measurements",
+                nct_id,
+                outcome_ordinal,
+                class_ordinal,
+                category_ordinal,
+                ordinal,
+            ),
+            "nct_id": nct_id,
+            "outcome_ordinal": outcome_ordinal,
+            "class_ordinal": class_ordinal,
+            "category_ordinal": category_ordinal,
+            "ordinal": ordinal,
+            "outcome_id": _outcome_ids(outcomes, outcome),
+            "result_group_id": _groups(outcomes).linked(values.study, code, outcome_ordinal),
+            "ctgov_group_code": code,
+            "classification": classes.field("title").take(klass),
+            "category": categories.field("title").take(category),
+            **{column: outcomes.field(key).take(outcome) for column, key in copied.items()},
+            **measurement_columns(values),
+        },
+    )
+
+
+def outcome_analyses(studies: Level) -> pa.Table:
+    """One row per statistical analysis (AACT `outcome_analyses`)."""
+    outcomes = _outcomes(studies)
+    analyses, outcome = each_with_parent(outcomes, "analyses")
+    nct_id = analyses.nct_id
+    outcome_ordinal, ordinal = analyses.ordinals
+    return table_of(
+        tables.OUTCOME_ANALYSES,
+        len(analyses),
+        {
+            "id": row_ids("outcome_analyses", nct_id, outcome_ordinal, ordinal),
+            "nct_id": nct_id,
+            "outcome_ordinal": outcome_ordinal,
+            "ordinal": ordinal,
+            "outcome_id": _outcome_ids(outcomes, outcome),
+            **analysis_columns(analyses),
+        },
+    )
+
+
+_ANALYSIS_TEXT = {
+    "non_inferiority_type": "nonInferiorityType",
+    "non_inferiority_description": "nonInferiorityComment",
+    "is_tested_non_inferiority": "testedNonInferiority",
+    "param_type": "paramType",
+    "dispersion_type": "dispersionType",
+    "p_value_raw": "pValue",
+    "p_value_description": "pValueComment",
+    "ci_n_sides": "ciNumSides",
+    "ci_lower_limit_na_comment": "ciLowerLimitComment",
+    "ci_upper_limit_na_comment": "ciUpperLimitComment",
+    "method": "statisticalMethod",
+    "method_description": "statisticalComment",
+    "estimate_description": "estimateComment",
+    "groups_description": "groupDescription",
+    "other_analysis_description": "otherAnalysisDescription",
+}
+# Numbers parsed from text, each with its raw text in `<name>_raw` (AACT's split).
+_ANALYSIS_NUMBERS = {
+    "param_value": "paramValue",
+    "dispersion_value": "dispersionValue",
+    "ci_percent": "ciPctValue",
+    "ci_lower_limit": "ciLowerLimit",
+    "ci_upper_limit": "ciUpperLimit",
+}
+
+
+def analysis_columns(analyses: Level) -> dict[str, pa.Array]:
+    """The columns of MeasureAnalyses, numbers parsed and raw text kept (AACT's split)."""
+    columns = {column: analyses.field(key) for column, key in _ANALYSIS_TEXT.items()}
+    for name, key in _ANALYSIS_NUMBERS.items():
+        raw = analyses.field(key)
+        columns[name] = mapped(to_float, raw, pa.float64())
+        columns[f"{name}_raw"] = raw
+    modifier, p_value = per_value(
+        p_value_parts, columns["p_value_raw"], (pa.string(), pa.float64())
+    )
+    return {**columns, "p_value_modifier": modifier, "p_value": p_value}
+
+
+def outcome_analysis_groups(studies: Level) -> pa.Table:
     """One row per group id an analysis compares, linked to its own outcome's group."""
-    rows: list[Row] = []
-    for o, outcome, a, analysis in _analyses(study):
-        group = outcome_links(nct_id, o, outcome)
-        rows += [
-            {
-                "id": stable_id("outcome_analysis_groups", nct_id, o, a, g),
-                "nct_id": nct_id,
-                "outcome_ordinal": o,
-                "analysis_ordinal": a,
-                "ordinal": g,
-                "outcome_analysis_id": analysis_id(nct_id, o, a),
-                "outcome_id": outcome_id(nct_id, o),
-                "result_group_id": group(code),
-                "ctgov_group_code": code,
-            }
-            for g, code in enumerate(get_list(analysis, "groupIds"))
-        ]
-    return rows
+    outcomes = _outcomes(studies)
+    analyses, outcome = each_with_parent(outcomes, "analyses")
+    analysis_ids = row_ids("outcome_analyses", analyses.nct_id, *analyses.ordinals)
+    codes = analyses.each("groupIds", keep_nulls=True)
+    analysis = _parents(analyses, "groupIds")
+    nct_id = codes.nct_id
+    outcome_ordinal, analysis_ordinal, ordinal = codes.ordinals
+    return table_of(
+        tables.OUTCOME_ANALYSIS_GROUPS,
+        len(codes),
+        {
+            "id": row_ids(
+                "outcome_analysis_groups", nct_id, outcome_ordinal, analysis_ordinal, ordinal
+            ),
+            "nct_id": nct_id,
+            "outcome_ordinal": outcome_ordinal,
+            "analysis_ordinal": analysis_ordinal,
+            "ordinal": ordinal,
+            "outcome_analysis_id": analysis_ids.take(analysis),
+            "outcome_id": _outcome_ids(outcomes, outcome.take(analysis)),
+            "result_group_id": _groups(outcomes, pc.is_valid(outcomes.field("analyses"))).linked(
+                codes.study, codes.values, outcome_ordinal
+            ),
+            "ctgov_group_code": codes.values,
+        },
+    )
 
 
-BUILDERS = {
-    tables.OUTCOMES: outcome_rows,
-    tables.OUTCOME_CLASSES: outcome_class_rows,
-    tables.OUTCOME_CATEGORIES: outcome_category_rows,
-    tables.OUTCOME_COUNTS: outcome_count_rows,
-    tables.OUTCOME_MEASUREMENTS: outcome_measurement_rows,
-    tables.OUTCOME_ANALYSES: outcome_analysis_rows,
-    tables.OUTCOME_ANALYSIS_GROUPS: outcome_analysis_group_rows,
+def _parents(level: Level, path: str) -> pa.Array:
+    """For every item of the lists at `path` (nulls too), the index of its row in `level`."""
+    return pc.list_parent_indices(level.field(path))
+
+
+TABLE_BUILDERS = {
+    tables.OUTCOMES: outcomes,
+    tables.OUTCOME_CLASSES: outcome_classes,
+    tables.OUTCOME_CATEGORIES: outcome_categories,
+    tables.OUTCOME_COUNTS: outcome_counts,
+    tables.OUTCOME_MEASUREMENTS: outcome_measurements,
+    tables.OUTCOME_ANALYSES: outcome_analyses,
+    tables.OUTCOME_ANALYSIS_GROUPS: outcome_analysis_groups,
 }

@@ -25,22 +25,22 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.tables import studies as tables
 from transforms._dates import PartialDate, parse_date, parse_partial_date, partial_date_fields
-from transforms._json import Record, get_dict, get_list, get_path, items
 from transforms.ages import parse_age
-
-Row = dict[str, Any]
+from transforms.batch import Level, mapped, per_value, table_of
 
 _P = "protocolSection"
 _ST = f"{_P}.statusModule"
 _DES = f"{_P}.designModule"
 _EL = f"{_P}.eligibilityModule"
+_MASK = f"{_DES}.designInfo.maskingInfo"
 _AE = "resultsSection.adverseEventsModule"
 
 # AACT's Facility.us_territories, matched exactly against locations[].country.
@@ -52,10 +52,11 @@ US_TERRITORIES = frozenset(
         "Wake Island", "Navassa Island", "Serranilla Bank", "Bajo Nuevo Bank",
     }
 )  # fmt: skip
+_US_TERRITORIES = pa.array(sorted(US_TERRITORIES), pa.string())
 
 # Columns that hold their leaf exactly as given are read from their declared `source`, so the
-# declared path and the value can't disagree (enrollment_raw included). Dates are parsed and
-# enrollment is filtered below.
+# declared path and the value can't disagree (enrollment_raw, `*_month_year` and `*_date_type`
+# included). Dates are parsed and enrollment is filtered below.
 _BUILT = frozenset({"nct_id", "enrollment"})
 _COPIED = tuple(
     (col.name, col.source.removesuffix("[]"))
@@ -68,9 +69,10 @@ _FULL_DATES = tuple(
     if col.source and pa.types.is_date(col.type)
 )
 _PARTIAL_DATES = (
-    ("start", "startDateStruct"),
-    ("completion", "completionDateStruct"),
-    ("primary_completion", "primaryCompletionDateStruct"),
+    ("start", f"{_ST}.startDateStruct.date"),
+    ("completion", f"{_ST}.completionDateStruct.date"),
+    ("primary_completion", f"{_ST}.primaryCompletionDateStruct.date"),
+    ("verification", f"{_ST}.statusVerifiedDate"),
 )
 _WHO_MASKED = (
     ("subject_masked", "PARTICIPANT"),
@@ -79,119 +81,137 @@ _WHO_MASKED = (
     ("outcomes_assessor_masked", "OUTCOMES_ASSESSOR"),
 )
 _STD_AGES = (("child", "CHILD"), ("adult", "ADULT"), ("older_adult", "OLDER_ADULT"))
-
-
-def _grouped(
-    columns: tuple[tuple[str, str], ...],
-) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """(parent path, ((column, leaf key), ...)): each parent object is looked up once per study."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for name, path in columns:
-        parent, _, leaf = path.rpartition(".")
-        groups.setdefault(parent, []).append((name, leaf))
-    return tuple((parent, tuple(cols)) for parent, cols in groups.items())
-
-
-_COPIED_BY_PARENT = _grouped(_COPIED)
-_FULL_DATES_BY_PARENT = _grouped(_FULL_DATES)
-
-
-def study_rows(study: Record, nct_id: str) -> list[Row]:
-    """The study's one ctgov.studies row."""
-    row: Row = {"nct_id": nct_id}
-    for parent, columns in _COPIED_BY_PARENT:
-        obj = get_dict(study, parent) if parent else study  # top-level leaves: hasResults
-        for name, leaf in columns:
-            row[name] = obj.get(leaf)
-    for parent, columns in _FULL_DATES_BY_PARENT:
-        obj = get_dict(study, parent)
-        for name, leaf in columns:
-            row[name] = parse_date(obj.get(leaf))
-    status = get_dict(study, _ST)
-    for prefix, key in _PARTIAL_DATES:
-        struct = get_dict(status, key)
-        row |= partial_date_fields(prefix, struct.get("date"), struct.get("type"))
-    row |= partial_date_fields("verification", status.get("statusVerifiedDate"))
-    row |= _enrollment_fields(get_path(study, f"{_DES}.enrollmentInfo.count"))
-    row |= _arm_counts(study, row["study_type"])
-    row["phase"] = phase(row["phases"])
-    row |= flags(row["who_masked"], _WHO_MASKED)
-    row |= flags(row["std_ages"], _STD_AGES)
-    for text, num, unit in _AGE_COLUMNS:
-        row[num], row[unit] = parse_age(row[text])
-    return [row]
-
-
-_AGE_COLUMNS = (
-    ("minimum_age", "minimum_age_num", "minimum_age_unit"),
-    ("maximum_age", "maximum_age_num", "maximum_age_unit"),
+# The columns that copy a list of texts.
+_LISTS = tuple(
+    col.name for col in tables.STUDIES.columns if col.source and col.source.endswith("[]")
 )
+_AGES = (("minimum", f"{_EL}.minimumAge"), ("maximum", f"{_EL}.maximumAge"))
 
 
-def phase(phases: Any) -> str | None:
+def studies(level: Level) -> pa.Table:
+    """The ctgov.studies rows: one per study."""
+    columns: dict[str, Any] = {name: level.field(path) for name, path in _COPIED}
+    columns["nct_id"] = level.nct_id
+    columns |= _date_columns(level)
+    count = level.field(f"{_DES}.enrollmentInfo.count")
+    unknown = pc.equal(count, tables.ENROLLMENT_UNKNOWN)
+    columns["enrollment"] = _null_where(unknown, count)
+    columns["is_enrollment_unknown"] = unknown
+    columns |= _arm_counts(level, columns["study_type"])
+    columns["phase"] = phase(columns["phases"])
+    columns |= flags(level, f"{_MASK}.whoMasked", _WHO_MASKED)
+    columns |= flags(level, f"{_EL}.stdAges", _STD_AGES)
+    columns |= _age_columns(level)
+    for name in _LISTS:
+        columns[name] = _without_partial_lists(columns[name])
+    return table_of(tables.STUDIES, len(level), columns)
+
+
+def _date_columns(level: Level) -> dict[str, pa.Array]:
+    """The parsed full dates, and each PartialDate's `_date` and `_date_precision`."""
+    # A study's dates repeat across columns (submitted = QC'd = posted): each column set is
+    # parsed in one go, so every distinct text is parsed once.
+    full = _across(_full_date, [level.field(path) for _, path in _FULL_DATES], (pa.date32(),))
+    partial = _across(
+        _partial_date_values,
+        [level.field(path) for _, path in _PARTIAL_DATES],
+        (pa.date32(), pa.string()),
+    )
+    columns = {name: date for (name, _), (date,) in zip(_FULL_DATES, full, strict=True)}
+    for (prefix, _), (date, precision) in zip(_PARTIAL_DATES, partial, strict=True):
+        columns |= {f"{prefix}_date": date, f"{prefix}_date_precision": precision}
+    return columns
+
+
+def _full_date(raw: Any) -> tuple[Any]:
+    return (parse_date(raw),)
+
+
+def _partial_date_values(raw: Any) -> tuple[Any, Any]:
+    """A PartialDate text's date (the last day of its period) and precision."""
+    fields = partial_date_fields("partial", raw)
+    return fields["partial_date"], fields["partial_date_precision"]
+
+
+def _across(
+    fn: Callable[[Any], tuple[Any, ...]],
+    arrays: list[pa.Array],
+    types: tuple[pa.DataType, ...],
+) -> list[tuple[pa.Array, ...]]:
+    """`per_value` over equally long arrays at once, split back: one result tuple per array."""
+    n = len(arrays[0])
+    results = per_value(fn, pa.concat_arrays(arrays), types)
+    return [tuple(out[i * n : (i + 1) * n] for out in results) for i in range(len(arrays))]
+
+
+def _age_columns(level: Level) -> dict[str, pa.Array]:
+    """`<which>_age_num` and `<which>_age_unit` of the minimum and maximum ages (`parse_age`)."""
+    columns: dict[str, pa.Array] = {}
+    for which, path in _AGES:
+        num, unit = per_value(parse_age, level.field(path), (pa.int32(), pa.string()))
+        columns |= {f"{which}_age_num": num, f"{which}_age_unit": unit}
+    return columns
+
+
+def phase(phases: pa.Array) -> pa.Array:
     """AACT's phase: the phases joined with '/' in registry order; NULL when there are none.
 
-    A list with a non-text item gives NULL here; the list itself goes to the `phases` column,
-    where the bad item is reported.
+    A list with a non-text item (made null) gives NULL here; the list itself goes to the `phases`
+    column, where the bad item is reported.
     """
-    if not isinstance(phases, list) or not phases:
-        return None
-    if not all(isinstance(p, str) for p in phases):
-        return None
-    return "/".join(phases)
+    return _null_where(pc.equal(pc.list_value_length(phases), 0), pc.binary_join(phases, "/"))
 
 
-def flags(listed: Any, codes: tuple[tuple[str, str], ...]) -> Row:
+def flags(level: Level, path: str, codes: tuple[tuple[str, str], ...]) -> dict[str, pa.Array]:
     """AACT's booleans for codes of a list (whoMasked, stdAges); all NULL when there is no list."""
-    if not isinstance(listed, list):
-        return {name: None for name, _ in codes}
-    return {name: code in listed for name, code in codes}
-
-
-def _enrollment_fields(count: Any) -> Row:
-    is_count = isinstance(count, int) and not isinstance(count, bool)
-    unknown = count == tables.ENROLLMENT_UNKNOWN if is_count else None
-    return {"enrollment": None if unknown else count, "is_enrollment_unknown": unknown}
-
-
-def _arm_counts(study: Record, study_type: Any) -> Row:
-    # AACT: arms for interventional studies, groups (cohorts) for every other type.
-    groups = len(items(get_list(study, f"{_P}.armsInterventionsModule.armGroups"))) or None
-    interventional = study_type == "INTERVENTIONAL"
+    listed = level.each(path)
+    no_list = pc.is_null(level.field(path))
     return {
-        "number_of_arms": groups if interventional else None,
-        "number_of_groups": None if interventional else groups,
+        name: _null_where(
+            no_list, _studies_with(level, listed.study.filter(pc.equal(listed.values, code)))
+        )
+        for name, code in codes
     }
 
 
-def calculated_value_rows(study: Record, nct_id: str) -> list[Row]:
-    """The study's one ctgov.calculated_values row (rules in the module docstring)."""
-    status = get_dict(study, _ST)
-    submitted = parse_date(status.get("studyFirstSubmitDate"))
-    groups = _objects(get_list(study, f"{_AE}.eventGroups"))
-    eligibility = get_dict(study, _EL)
-    minimum = parse_age(eligibility.get("minimumAge"))
-    maximum = parse_age(eligibility.get("maximumAge"))
-    outcomes = get_dict(study, f"{_P}.outcomesModule")
-    measures = get_list(study, "resultsSection.outcomeMeasuresModule.outcomeMeasures")
-    row: Row = {
-        "nct_id": nct_id,
-        "number_of_nsae_subjects": group_total(groups, "otherNumAffected"),
-        "number_of_sae_subjects": group_total(groups, "seriousNumAffected"),
-        "registered_in_calendar_year": submitted.year if submitted else None,
+def _arm_counts(level: Level, study_type: pa.Array) -> dict[str, pa.Array]:
+    # AACT: arms for interventional studies, groups (cohorts) for every other type.
+    groups = _counts_or_null(level, f"{_P}.armsInterventionsModule.armGroups")
+    interventional = pc.fill_null(pc.equal(study_type, "INTERVENTIONAL"), False)
+    return {
+        "number_of_arms": _null_where(pc.invert(interventional), groups),
+        "number_of_groups": _null_where(interventional, groups),
+    }
+
+
+def calculated_values(level: Level) -> pa.Table:
+    """The ctgov.calculated_values rows: one per study (rules in the module docstring)."""
+    submitted = mapped(parse_date, level.field(f"{_ST}.studyFirstSubmitDate"), pa.date32())
+    completion = _actual(level, "primaryCompletionDateStruct")
+    columns: dict[str, Any] = {
+        "nct_id": level.nct_id,
+        "number_of_nsae_subjects": _group_totals(level, "otherNumAffected"),
+        "number_of_sae_subjects": _group_totals(level, "seriousNumAffected"),
+        "registered_in_calendar_year": pc.year(submitted),
         "nlm_download_date": None,
-        "actual_duration": actual_duration(status),
-        "were_results_reported": any(type(measure) is dict for measure in measures),
-        "months_to_report_results": months_to_report_results(status),
-        "minimum_age_num": minimum.num,
-        "maximum_age_num": maximum.num,
-        "minimum_age_unit": minimum.unit,
-        "maximum_age_unit": maximum.unit,
+        "actual_duration": _per_pair(
+            actual_duration, _actual(level, "startDateStruct"), completion, pa.int32()
+        ),
+        "were_results_reported": pc.greater(
+            _item_counts(level, "resultsSection.outcomeMeasuresModule.outcomeMeasures"), 0
+        ),
+        "months_to_report_results": _per_pair(
+            months_to_report_results,
+            completion,
+            level.field(f"{_ST}.resultsFirstSubmitDate"),
+            pa.int32(),
+        ),
     }
+    columns |= _age_columns(level)
     for name, key in _OUTCOME_COUNTS:
-        row[name] = len(_objects(get_list(outcomes, key))) or None
-    locations = _objects(get_list(study, f"{_P}.contactsLocationsModule.locations"))
-    return [row | facility_fields(locations)]
+        columns[name] = _counts_or_null(level, f"{_P}.outcomesModule.{key}")
+    columns |= facility_columns(level)
+    return table_of(tables.CALCULATED_VALUES, len(level), columns)
 
 
 _OUTCOME_COUNTS = tuple(
@@ -200,54 +220,62 @@ _OUTCOME_COUNTS = tuple(
 )
 
 
-def _objects(values: Sequence[Any]) -> list[Record]:
-    """The object items of a list (what the child tables give rows for)."""
-    return [value for value in values if type(value) is dict]
-
-
-def facility_fields(locations: list[Record]) -> Row:
+def facility_columns(level: Level) -> dict[str, pa.Array]:
     """Facility count, single-facility and US-facility flags (NULL flags without locations)."""
-    if not locations:
-        return {"number_of_facilities": 0, "has_us_facility": None, "has_single_facility": None}
-    countries = [location.get("country") for location in locations]
+    path = f"{_P}.contactsLocationsModule.locations"
+    count = _item_counts(level, path)
+    sites = level.each(path)
+    in_us = sites.study.filter(pc.is_in(sites.field("country"), value_set=_US_TERRITORIES))
+    none = pc.equal(count, 0)
     return {
-        "number_of_facilities": len(locations),
-        "has_us_facility": any(isinstance(c, str) and c in US_TERRITORIES for c in countries),
-        "has_single_facility": len(locations) == 1,
+        "number_of_facilities": count,
+        "has_us_facility": _null_where(none, _studies_with(level, in_us)),
+        "has_single_facility": _null_where(none, pc.equal(count, 1)),
     }
 
 
-def group_total(groups: list[Record], key: str) -> int | None:
-    """Sum of an integer count over the adverse-event groups; NULL when no group gives one.
+def _group_totals(level: Level, key: str) -> pa.Array:
+    """Sum of an integer count over the adverse-event groups; NULL when no group gives one."""
+    groups = level.each(f"{_AE}.eventGroups")
+    counts = groups.field(key)
+    given = pc.is_valid(counts)
+    return _sums(level, groups.study.filter(given), counts.filter(given))
 
-    Values of another type are left out (the drift check reports them).
+
+def _actual(level: Level, key: str) -> pa.Array:
+    """The text of a status date struct's date where its type is ACTUAL, else NULL."""
+    is_actual = pc.equal(level.field(f"{_ST}.{key}.type"), "ACTUAL")
+    return _null_where(pc.invert(pc.fill_null(is_actual, False)), level.field(f"{_ST}.{key}.date"))
+
+
+def actual_duration(start: str | None, completion: str | None) -> int | None:
+    """Months from the ACTUAL start to the ACTUAL primary completion date.
+
+    Args:
+        start: The start date's text when its type is ACTUAL, else None.
+        completion: The primary completion date's text when its type is ACTUAL, else None.
     """
-    values = [g.get(key) for g in groups]
-    counts = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
-    return sum(counts) if counts else None
-
-
-def actual_duration(status: Record) -> int | None:
-    """Months from the ACTUAL start to the ACTUAL primary completion date."""
-    start = _actual(get_dict(status, "startDateStruct"))
-    completion = _actual(get_dict(status, "primaryCompletionDateStruct"))
-    if start is None or completion is None:
+    first, last = _parsed(start), _parsed(completion)
+    if first is None or last is None:
         return None
-    return month_span(start, completion)
+    return month_span(first, last)
 
 
-def months_to_report_results(status: Record) -> int | None:
-    """Months from the ACTUAL primary completion date to the first results submission."""
-    completion = _actual(get_dict(status, "primaryCompletionDateStruct"))
-    submitted = parse_date(status.get("resultsFirstSubmitDate"))
-    if completion is None or submitted is None:
+def months_to_report_results(completion: str | None, submitted: str | None) -> int | None:
+    """Months from the ACTUAL primary completion date to the first results submission.
+
+    Args:
+        completion: The primary completion date's text when its type is ACTUAL, else None.
+        submitted: `resultsFirstSubmitDate` as given.
+    """
+    first, date = _parsed(completion), parse_date(submitted)
+    if first is None or date is None:
         return None
-    return month_span(completion, PartialDate(submitted.isoformat(), submitted, submitted, "day"))
+    return month_span(first, PartialDate(date.isoformat(), date, date, "day"))
 
 
-def _actual(struct: Record) -> PartialDate | None:
-    raw = struct.get("date")
-    if struct.get("type") != "ACTUAL" or not isinstance(raw, str):
+def _parsed(raw: str | None) -> PartialDate | None:
+    if raw is None:
         return None
     parsed = parse_partial_date(raw)
     return parsed if parsed.first is not None else None
@@ -278,7 +306,87 @@ def _whole_months(a: dt.date, b: dt.date) -> int:
     return months
 
 
-BUILDERS = {
-    tables.STUDIES: study_rows,
-    tables.CALCULATED_VALUES: calculated_value_rows,
+# --- per-study arrays from the items of a list ------------------------------------------------
+
+
+def _null_where(mask: pa.Array, values: pa.Array) -> pa.Array:
+    """`values`, NULL where `mask` is true (or NULL)."""
+    return pc.if_else(mask, pa.scalar(None, values.type), values)
+
+
+def _without_partial_lists(lists: pa.Array) -> pa.Array:
+    """`lists`, NULL where an item is NULL.
+
+    A list with a wrong-typed item is reported and dropped whole (as the row path did), never
+    stored with a hole where that item was.
+    """
+    return _null_where(pc.is_null(pc.binary_join(lists, "")), lists)
+
+
+def _spread(level: Level, study: pa.Array, values: pa.Array) -> pa.Array:
+    """Per study of `level`: the value given for it (`study`: distinct indices), else NULL."""
+    return values.take(pc.index_in(level.study, value_set=study))
+
+
+def _studies_with(level: Level, study: pa.Array) -> pa.Array:
+    """Per study of `level`: whether it is among `study` (indices, repeats allowed)."""
+    return pc.is_in(level.study, value_set=study)
+
+
+def _item_counts(level: Level, path: str) -> pa.Array:
+    """Per study, the object items of the list at `path` (what child tables give rows for)."""
+    lists = level.field(path)
+    if not pc.list_flatten(lists).null_count:  # no null item: the lengths are the counts
+        return pc.list_value_length(lists).fill_null(0)
+    counts = pc.value_counts(level.each(path).study)
+    return _spread(level, counts.field("values"), counts.field("counts")).fill_null(0)
+
+
+def _sums(level: Level, study: pa.Array, values: pa.Array) -> pa.Array:
+    """Per study of `level`: the sum of its `values`; NULL for a study without any.
+
+    `study` is each value's study, ascending (as `each` gives them).
+    """
+    if not len(values):
+        return pa.nulls(len(level), pa.int64())
+    counts = pc.value_counts(study)  # studies in order of first appearance: ascending
+    # A running total read at each study's last value, minus the one at the previous study's.
+    running = pc.cumulative_sum(values.cast(pa.int64())).take(
+        pc.subtract(pc.cumulative_sum(counts.field("counts")), 1)
+    )
+    before = pa.concat_arrays([pa.array([0], pa.int64()), running[:-1]])
+    return _spread(level, counts.field("values"), pc.subtract(running, before))
+
+
+def _counts_or_null(level: Level, path: str) -> pa.Array:
+    """`_item_counts`, NULL (not 0) where there are none, as AACT."""
+    counts = _item_counts(level, path)
+    return _null_where(pc.equal(counts, 0), counts)
+
+
+def _per_pair(
+    fn: Callable[[Any, Any], Any], first: pa.Array, second: pa.Array, arrow_type: pa.DataType
+) -> pa.Array:
+    """`fn(a, b)` for each row's pair of values, run once per distinct pair (nulls included)."""
+    first_codes, first_values = _codes(first)
+    second_codes, second_values = _codes(second)
+    width = len(second_values)
+    pairs = pc.add(pc.multiply(first_codes, width), second_codes).dictionary_encode()
+    results = [
+        fn(first_values[code // width], second_values[code % width])
+        for code in pairs.dictionary.to_pylist()
+    ]
+    return pa.array(results, type=arrow_type).take(pairs.indices)
+
+
+def _codes(values: pa.Array) -> tuple[pa.Array, list[Any]]:
+    """Each value's index among the distinct values, and those values (None last, for nulls)."""
+    encoded = values.dictionary_encode()
+    distinct = [*encoded.dictionary.to_pylist(), None]
+    return encoded.indices.cast(pa.int64()).fill_null(len(distinct) - 1), distinct
+
+
+TABLE_BUILDERS = {
+    tables.STUDIES: studies,
+    tables.CALCULATED_VALUES: calculated_values,
 }

@@ -21,12 +21,23 @@ class SchemaMismatch(RuntimeError):
 
 
 def connect(
-    path: Path | str, *, memory_limit: str = "6GB", threads: int = 2, read_only: bool = False
+    path: Path | str,
+    *,
+    memory_limit: str = "6GB",
+    threads: int = 2,
+    wal_autocheckpoint: str = "256MB",
+    read_only: bool = False,
 ) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB file with explicit resource limits (DuckDB's default takes 80 % of RAM)."""
+    """Open a DuckDB file with explicit resource limits (DuckDB's default takes 80 % of RAM).
+
+    `memory_limit` bounds DuckDB's buffer pool, which otherwise keeps caching blocks as the
+    warehouse grows. `wal_autocheckpoint`: see `Settings.duckdb_wal_autocheckpoint`.
+    """
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("SET threads = ?", [threads])
+    if not read_only:
+        con.execute("SET wal_autocheckpoint = ?", [wal_autocheckpoint])
     con.execute("SET preserve_insertion_order = true")
     return con
 

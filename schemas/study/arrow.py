@@ -18,6 +18,8 @@ from schemas.study.models import Study
 from schemas.study.paths import (
     LeafKindName,
     container_specs,
+    extra_container_specs,
+    extra_leaf_specs,
     leaf_specs,
     walk_model,
 )
@@ -34,14 +36,26 @@ def leaf_type(kind: LeafKindName) -> pa.DataType:
     return _LEAF_TYPES.get(kind, pa.string())
 
 
+# Known non-spec keys that no column reads: `locations_nested` repeats `locations` item for item,
+# and reading both would double every site (transforms/sites.py).
+UNREAD_EXTRAS = frozenset({"protocolSection.contactsLocationsModule.locations_nested"})
+
+
+def _read(path: str) -> bool:
+    return not any(
+        path == root or path.startswith((f"{root}.", f"{root}[]")) for root in UNREAD_EXTRAS
+    )
+
+
 @cache
 def study_arrow_type() -> pa.StructType:
-    """The Arrow struct type of a whole Study record, keys in spec order."""
-    leaves = leaf_specs()
-    containers = container_specs()
+    """The Arrow struct type of a whole Study record (spec order), with the known extras read."""
+    leaves = leaf_specs() | {p: s for p, s in extra_leaf_specs().items() if _read(p)}
+    containers = container_specs() | {p: s for p, s in extra_container_specs().items() if _read(p)}
+    extras = [*extra_container_specs().values(), *extra_leaf_specs().values()]
     children: dict[str, list[str]] = {}
-    for spec in walk_model(Study):  # spec order
-        if not spec.path.endswith("[]"):
+    for spec in [*walk_model(Study), *extras]:  # spec order, then the extras
+        if _read(spec.path) and not spec.path.endswith("[]"):
             parent, _, _ = spec.path.rpartition(".")
             children.setdefault(parent, []).append(spec.path)
 

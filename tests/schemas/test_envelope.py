@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.study.envelope import Envelope, envelope_problem
+from tests.support.damage import JSON, node_paths
 
 RECORD = "NCT00841061"  # a complete 2023 record with every protocol module the tests touch
 
@@ -197,31 +198,11 @@ def test_envelope_model_names_every_section() -> None:
     ]
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _node_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _node_paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _node_paths(child, (*prefix, index))
-    return found
-
-
 def mutate(record: Record, data: st.DataObject) -> Record:
     """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
     record = _copy(record)
     for _ in range(data.draw(st.integers(1, 4))):
-        paths = _node_paths(record)
+        paths = node_paths(record)
         if not paths:
             break
         path = data.draw(st.sampled_from(paths))

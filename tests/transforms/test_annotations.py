@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 import duckdb
-import orjson
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 import schemas.tables.annotations as tables
 from schemas.study.paths import leaf_specs
 from schemas.table import Table
-from transforms.annotations import BUILDERS
-from transforms.arrow_tables import arrow_table, unknown_keys
+from tests.support.damage import mutate
+from tests.support.tables import table_rows
+from transforms.annotations import TABLE_BUILDERS
 
 Record = dict[str, Any]
 Rows = dict[str, list[dict[str, Any]]]
@@ -51,12 +52,19 @@ def _objects(study: Record, path: str) -> int:
     return sum(isinstance(v, dict) for v in value) if isinstance(value, list) else 0
 
 
+def _tracked(study: Record) -> bool:
+    """Whether the record gives any tracking fact (all are text; another type is made null)."""
+    return any(isinstance(_dig(study, leaf), str) for leaf in TRACKING_LEAVES)
+
+
 @pytest.fixture(scope="module")
-def rows(sample_studies: dict[str, Record]) -> Rows:
-    return {
-        table.name: [row for nct, study in sample_studies.items() for row in build(study, nct)]
-        for table, build in BUILDERS.items()
-    }
+def built(sample_studies: dict[str, Record]) -> tuple[Rows, list[Any]]:
+    return table_rows(tables.TABLES, sample_studies)
+
+
+@pytest.fixture(scope="module")
+def rows(built: tuple[Rows, list[Any]]) -> Rows:
+    return built[0]
 
 
 def _of(rows: Rows, table: str, nct: str) -> list[dict[str, Any]]:
@@ -64,7 +72,7 @@ def _of(rows: Rows, table: str, nct: str) -> list[dict[str, Any]]:
 
 
 def test_builders_cover_every_declared_table() -> None:
-    assert set(BUILDERS) == set(tables.TABLES)
+    assert set(TABLE_BUILDERS) == set(tables.TABLES)
 
 
 @pytest.mark.parametrize(("table", "path"), LISTS)
@@ -82,11 +90,7 @@ def test_one_row_per_list_item(
 def test_one_tracking_row_per_study_with_any_tracking_fact(
     sample_studies: dict[str, Record], rows: Rows
 ) -> None:
-    expected = {
-        nct
-        for nct, study in sample_studies.items()
-        if any(_dig(study, leaf) is not None for leaf in TRACKING_LEAVES)
-    }
+    expected = {nct for nct, study in sample_studies.items() if _tracked(study)}
     got = [r["nct_id"] for r in rows["submission_tracking"]]
     assert sorted(got) == sorted(expected)
     assert len(got) == 16
@@ -186,24 +190,21 @@ def test_hand_written_unknown_dates() -> None:
             }
         },
     }
-    [event] = BUILDERS[tables.PENDING_RESULTS](study, "NCT00000001")
+    got, _ = table_rows(tables.TABLES, {"NCT00000001": study})
+    [event] = got["pending_results"]
     assert (event["event"], event["event_date"], event["date_unknown"]) == ("UNRELEASE", None, True)
-    infos = BUILDERS[tables.SUBMISSION_INFOS](study, "NCT00000001")
+    infos = got["submission_infos"]
     assert [
         (r["release_date"], r["unrelease_date"], r["unrelease_date_unknown"]) for r in infos
     ] == [
         (dt.date(2024, 1, 2), None, True),
         (None, dt.date(2024, 3, 4), None),  # a month where the spec wants a day is not a date
     ]
-    assert BUILDERS[tables.SUBMISSION_TRACKING](study, "NCT00000001") == []
+    assert got["submission_tracking"] == []
 
 
-def test_rows_fit_their_tables(rows: Rows) -> None:
-    for table in tables.TABLES:
-        assert unknown_keys(table, rows[table.name]) == set(), table.name
-        arrow, issues = arrow_table(table, rows[table.name])
-        assert issues == [], table.name
-        assert arrow.num_rows == len(rows[table.name])
+def test_sample_values_all_fit_their_columns(built: tuple[Rows, list[Any]]) -> None:
+    assert built[1] == []
 
 
 def test_ids_are_unique(rows: Rows) -> None:
@@ -211,16 +212,19 @@ def test_ids_are_unique(rows: Rows) -> None:
     assert len(set(all_ids)) == len(all_ids)
 
 
+# Row counts in table order: pending results, violation events, submission infos, tracking.
 @pytest.mark.parametrize(
-    "study",
+    ("study", "counts"),
     [
-        pytest.param({"annotationSection": "x"}, id="section-is-text"),
+        pytest.param({"annotationSection": "x"}, (0, 0, 0, 0), id="section-is-text"),
         pytest.param(
             {"annotationSection": {"annotationModule": {"unpostedAnnotation": []}}},
+            (0, 0, 0, 0),
             id="annotation-is-a-list",
         ),
         pytest.param(
             {"derivedSection": {"miscInfoModule": {"submissionTracking": {"firstMcpInfo": 3}}}},
+            (0, 0, 0, 0),
             id="first-mcp-not-an-object",
         ),
         pytest.param(
@@ -231,15 +235,14 @@ def test_ids_are_unique(rows: Rows) -> None:
                     }
                 }
             },
-            id="junk-info-items",
+            (0, 0, 1, 0),
+            id="junk-info-items",  # the null item keeps its position and gives no row
         ),
     ],
 )
-def test_malformed_modules(study: Record) -> None:
-    for table, build in BUILDERS.items():
-        out = build(study, "NCT00000001")
-        assert unknown_keys(table, out) == set()
-        arrow_table(table, out)
+def test_malformed_modules(study: Record, counts: tuple[int, ...]) -> None:
+    got, _ = table_rows(tables.TABLES, {"NCT00000001": study})
+    assert tuple(len(got[table.name]) for table in tables.TABLES) == counts
 
 
 def test_junk_leaf_is_reported() -> None:
@@ -248,53 +251,13 @@ def test_junk_leaf_is_reported() -> None:
             "miscInfoModule": {"submissionTracking": {"submissionInfos": [{"mcpReleaseN": "8"}]}}
         }
     }
-    infos = BUILDERS[tables.SUBMISSION_INFOS](study, "NCT00000001")
-    _, issues = arrow_table(tables.SUBMISSION_INFOS, infos)
-    assert [(i.column, i.value) for i in issues] == [("mcp_release_n", "'8'")]
+    for strict in (False, True):  # found by the conversion, or made to conform up front
+        got, issues = table_rows([tables.SUBMISSION_INFOS], {"NCT00000001": study}, strict=strict)
+        assert [(i.column, i.value) for i in issues] == [("mcp_release_n", "'8'")]
+        assert [(r["ordinal"], r["mcp_release_n"]) for r in got["submission_infos"]] == [(0, None)]
 
 
 # --- property test: transforms never raise on damaged records ------------------------------------
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _node_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _node_paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _node_paths(child, (*prefix, index))
-    return found
-
-
-def _mutate(record: Record, data: st.DataObject) -> Record:
-    """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
-    record = orjson.loads(orjson.dumps(record))
-    for _ in range(data.draw(st.integers(1, 4))):
-        paths = _node_paths(record)
-        if not paths:
-            break
-        path = data.draw(st.sampled_from(paths))
-        path = path[: data.draw(st.integers(1, len(path)))]  # cut short: modules get hit often
-        parent: Any = record
-        for step in path[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["remove", "replace", "add-key"]))
-        if action == "remove":
-            del parent[path[-1]]
-        elif action == "replace":
-            parent[path[-1]] = data.draw(JSON)
-        elif isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(JSON)
-    return record
 
 
 @pytest.fixture(scope="module")
@@ -317,15 +280,11 @@ def small_records(sample_studies: dict[str, Record]) -> list[Record]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_transforms_never_raise(small_records: list[Record], data: st.DataObject) -> None:
-    record = _mutate(data.draw(st.sampled_from(small_records)), data)
-    for table, build in BUILDERS.items():
-        out = build(record, "NCT00000001")
-        assert unknown_keys(table, out) == set()
-        arrow_table(table, out)  # may report TypeIssues, never raises
+    record = mutate(data.draw(st.sampled_from(small_records)), data)
+    got, _ = table_rows(tables.TABLES, {"NCT00000001": record})  # may report issues, never raises
     for list_table, path in LIST_SPECS:
-        assert len(BUILDERS[list_table](record, "NCT00000001")) == _objects(record, path)
-    tracking = BUILDERS[tables.SUBMISSION_TRACKING](record, "NCT00000001")
-    assert len(tracking) == any(_dig(record, leaf) is not None for leaf in TRACKING_LEAVES)
+        assert len(got[list_table.name]) == _objects(record, path)
+    assert len(got["submission_tracking"]) == _tracked(record)
 
 
 def test_tables_load_into_duckdb(rows: Rows) -> None:
@@ -333,7 +292,7 @@ def test_tables_load_into_duckdb(rows: Rows) -> None:
     con.execute("CREATE SCHEMA ctgov")
     for table in tables.TABLES:
         con.execute(table.duckdb_ddl())  # primary keys enforced; `type` works unquoted
-        con.register("_rows", arrow_table(table, rows[table.name])[0])
+        con.register("_rows", pa.Table.from_pylist(rows[table.name], schema=table.arrow_schema()))
         con.execute(f"INSERT INTO {table.qualified_name} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
     got = con.execute(

@@ -5,14 +5,16 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.table import Table
 from schemas.tables import arms as tables
-from transforms.arms import BUILDERS, design_group_intervention_rows
-from transforms.arrow_tables import arrow_table, unknown_keys
+from tests.support.tables import table_rows
+from transforms.arms import TABLE_BUILDERS
+from transforms.arrow_tables import TypeIssue
 
 Record = dict[str, Any]
 Rows = dict[Table, list[dict[str, Any]]]
@@ -38,12 +40,16 @@ def _strings(item: dict[str, Any], key: str) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def sample_rows(sample_studies: dict[str, Record]) -> Rows:
+def built(sample_studies: dict[str, Record]) -> tuple[Rows, list[TypeIssue]]:
+    """Every arms table's rows for the whole sample, and the values reported as type issues."""
+    rows, issues = table_rows(tables.TABLES, sample_studies)
+    return {table: rows[table.name] for table in tables.TABLES}, issues
+
+
+@pytest.fixture(scope="module")
+def sample_rows(built: tuple[Rows, list[TypeIssue]]) -> Rows:
     """Every arms table's rows for the whole sample."""
-    return {
-        table: [row for nct, study in sample_studies.items() for row in build(study, nct)]
-        for table, build in BUILDERS.items()
-    }
+    return built[0]
 
 
 def _per_study(rows: list[dict[str, Any]], *keys: str) -> Counter[tuple[Any, ...]]:
@@ -51,7 +57,7 @@ def _per_study(rows: list[dict[str, Any]], *keys: str) -> Counter[tuple[Any, ...
 
 
 def test_builders_cover_every_declared_table() -> None:
-    assert set(BUILDERS) == set(tables.TABLES)
+    assert set(TABLE_BUILDERS) == set(tables.TABLES)
 
 
 def test_arm_and_intervention_count_parity(
@@ -160,7 +166,7 @@ def test_design_outcome_values(sample_rows: Rows) -> None:
         pytest.param([{"label": "Arm A"}], ["arm a", "Arm A "], [None, None], id="exact-only"),
         # Two arms with one label: the first arm wins, as AACT's first-match lookup does.
         pytest.param([{"label": "A"}, {"label": "A"}], ["A"], [0], id="duplicate-label"),
-        # Junk labels never raise and never match.
+        # Junk labels never raise and never match; a wrong-typed one is kept as NULL, reported.
         pytest.param([{"label": "A"}, "junk"], [None, 5, ["A"]], [None, None, None], id="junk"),
     ],
 )
@@ -173,10 +179,16 @@ def test_label_resolution(arms: list[Any], labels: list[Any], expected: list[int
             }
         }
     }
-    groups = {r["id"]: r["ordinal"] for r in BUILDERS[tables.DESIGN_GROUPS](study, "NCT00000001")}
-    rows = design_group_intervention_rows(study, "NCT00000001")
+    got, issues = table_rows(
+        [tables.DESIGN_GROUPS, tables.DESIGN_GROUP_INTERVENTIONS], {RICH: study}
+    )
+    groups = {r["id"]: r["ordinal"] for r in got["design_groups"]}
+    rows = got["design_group_interventions"]
     assert [groups.get(r["design_group_id"]) for r in rows] == expected
-    assert [r["arm_group_label"] for r in rows] == labels
+    texts = [label if isinstance(label, str) else None for label in labels]
+    assert [r["arm_group_label"] for r in rows] == texts
+    reported = [i for i in issues if i.column == "arm_group_label"]
+    assert len(reported) == sum(not isinstance(label, str | None) for label in labels)
 
 
 def test_every_sample_label_matches_an_arm(sample_rows: Rows) -> None:
@@ -188,13 +200,10 @@ def test_every_sample_label_matches_an_arm(sample_rows: Rows) -> None:
 
 
 @pytest.mark.parametrize("table", tables.TABLES, ids=lambda t: t.name)
-def test_rows_fit_the_declared_schema(sample_rows: Rows, table: Table) -> None:
-    rows = sample_rows[table]
+def test_rows_fit_the_declared_schema(built: tuple[Rows, list[TypeIssue]], table: Table) -> None:
+    rows = built[0][table]
     assert rows
-    assert unknown_keys(table, rows) == set()
-    arrow, issues = arrow_table(table, rows)
-    assert issues == []
-    assert arrow.num_rows == len(rows)
+    assert [i for i in built[1] if i.table == table.qualified_name] == []
 
 
 @pytest.mark.parametrize("table", tables.TABLES, ids=lambda t: t.name)
@@ -249,7 +258,7 @@ def loaded(sample_rows: Rows) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE SCHEMA ctgov")
     for table in tables.TABLES:
         con.execute(table.duckdb_ddl())
-        data, _ = arrow_table(table, sample_rows[table])
+        data = pa.Table.from_pylist(sample_rows[table], schema=table.arrow_schema())
         con.register("_rows", data)
         con.execute(f"INSERT INTO {table.qualified_name} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
@@ -369,9 +378,8 @@ def test_builders_never_raise_on_damaged_records(data: st.DataObject, rich_recor
         )
     )
     damaged = _damage(rich_record, edits)
-    for table, build in BUILDERS.items():
-        rows = build(damaged, RICH)
-        assert unknown_keys(table, rows) == set()
-        arrow, _ = arrow_table(table, rows)
-        assert arrow.num_rows == len(rows)
+    got, _ = table_rows(tables.TABLES, {RICH: damaged})  # may report issues, never raises
+    for table in tables.TABLES:
+        rows = got[table.name]
+        assert all(tuple(r) == table.column_names for r in rows)
         assert all(isinstance(r["id"], int) and r["nct_id"] == RICH for r in rows)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 from schemas.tables import sites
 from transforms.arrow_tables import TypeIssue, arrow_table
-from transforms.normalize import builders, table_builders
 
 Record = dict[str, Any]
 
@@ -17,21 +15,6 @@ Record = dict[str, Any]
 def _facility(position: int, values: dict[str, Any] | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {"id": 100 + position, "nct_id": "NCT00000001", "ordinal": position}
     return row | {"name": f"Site {position}", "latitude": 1.5, "longitude": -2.5} | (values or {})
-
-
-def test_every_table_of_the_sample_converts_as_arrow_does_row_by_row(
-    sample_studies: dict[str, Record],
-) -> None:
-    # The fast path hands whole rows to Arrow; pyarrow's own pylist conversion is the reference.
-    batch_built = table_builders()
-    for table, build in builders().items():
-        if table in batch_built:
-            continue
-        rows = [row for nct, study in sample_studies.items() for row in build(study, nct)]  # type: ignore[call-arg,arg-type]
-        converted, issues = arrow_table(table, rows)
-        assert issues == [], table.name
-        reference = pa.Table.from_pylist(rows, schema=table.arrow_schema())
-        assert converted.equals(reference, check_metadata=True), table.name
 
 
 def test_schema_is_the_declared_one() -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.damage import JSON, node_paths
 from transforms.drift import Drift, DriftSummary, drift_observations, summarize
 
 RECORD_2023 = "NCT00841061"  # June 2023: locations_nested, interventionMappedName, modelPredictions
@@ -280,31 +281,11 @@ def test_summarize_counts_per_path_and_kind_and_keeps_the_first_example() -> Non
     assert summarize([]) == []
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _node_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _node_paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _node_paths(child, (*prefix, index))
-    return found
-
-
 def _mutate(record: Record, data: st.DataObject) -> Record:
     """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
     record = _copy(record)
     for _ in range(data.draw(st.integers(1, 4))):
-        paths = _node_paths(record)
+        paths = node_paths(record)
         if not paths:
             break
         path = data.draw(st.sampled_from(paths))

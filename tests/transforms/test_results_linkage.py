@@ -10,26 +10,20 @@ import pytest
 
 from schemas.table import Table
 from schemas.tables import results as tables
-from transforms.arrow_tables import arrow_table
-from transforms.normalize import builders
-from transforms.results import result_group_rows
-from transforms.results_common import group_id
-from transforms.results_outcomes import outcome_analysis_group_rows, outcome_measurement_rows
+from tests.support.tables import table_rows
+from transforms._ids import stable_id
 
 Record = dict[str, Any]
 Rows = dict[Table, list[dict[str, Any]]]
 
 RICH = "NCT02397473"  # outcome 0's OG000 is Placebo, outcome 7's OG000 is Galcanezumab 300mg
 
-BUILDERS = {t: b for t, b in builders().items() if t in tables.TABLES}
-
 
 @pytest.fixture(scope="module")
 def sample_rows(sample_studies: dict[str, Record]) -> Rows:
-    return {
-        table: [row for nct, study in sample_studies.items() for row in build(study, nct)]
-        for table, build in BUILDERS.items()
-    }
+    rows, issues = table_rows(tables.TABLES, sample_studies)
+    assert issues == []  # every sample value fits its column
+    return {table: rows[table.name] for table in tables.TABLES}
 
 
 def _json_groups(sample_studies: dict[str, Record]) -> pa.Table:
@@ -58,9 +52,7 @@ def con(sample_rows: Rows, sample_studies: dict[str, Record]) -> duckdb.DuckDBPy
     con.execute("CREATE SCHEMA ctgov")
     for table in tables.TABLES:
         con.execute(table.duckdb_ddl())
-        data, issues = arrow_table(table, sample_rows[table])
-        assert issues == []
-        con.register("_rows", data)
+        con.register("_rows", pa.Table.from_pylist(sample_rows[table], schema=table.arrow_schema()))
         con.execute(f"INSERT INTO {table.qualified_name} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
     con.register("_json", _json_groups(sample_studies))
@@ -218,10 +210,14 @@ def test_aact_serious_totals_query(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_result_group_id_is_derivable_from_the_code(sample_rows: Rows) -> None:
-    # The FK recipe needs only the row's own context and code.
+    # The FK recipe needs only the row's own context and code (result_groups.id's recipe).
     for row in sample_rows[tables.OUTCOME_ANALYSIS_GROUPS]:
-        expected = group_id(
-            row["nct_id"], "Outcome", row["outcome_ordinal"], row["ctgov_group_code"]
+        expected = stable_id(
+            "result_groups",
+            row["nct_id"],
+            "Outcome",
+            row["outcome_ordinal"],
+            row["ctgov_group_code"],
         )
         assert row["result_group_id"] == expected
 
@@ -269,14 +265,14 @@ def _two_outcomes(second_groups: list[Any]) -> Record:
 def test_unknown_codes_keep_their_row_with_a_null_link(
     second_groups: list[Any], linked: list[bool]
 ) -> None:
-    record = _two_outcomes(second_groups)
-    groups = result_group_rows(record, "NCT00000001")
+    children = (tables.OUTCOME_MEASUREMENTS, tables.OUTCOME_ANALYSIS_GROUPS)
+    got, _ = table_rows(
+        [tables.RESULT_GROUPS, *children], {"NCT00000001": _two_outcomes(second_groups)}
+    )
+    groups = got["result_groups"]
     assert len({g["id"] for g in groups}) == len(groups) == 2 + len(second_groups)
     by_id = {g["id"]: g for g in groups}
-    for rows in (
-        outcome_measurement_rows(record, "NCT00000001"),
-        outcome_analysis_group_rows(record, "NCT00000001"),
-    ):
+    for rows in (got[child.name] for child in children):
         second = [r for r in rows if r["outcome_ordinal"] == 1]
         assert [r["ctgov_group_code"] for r in second] == ["OG000", "OG001", "OG009", None]
         assert [r["result_group_id"] is not None for r in second] == linked

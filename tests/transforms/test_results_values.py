@@ -6,14 +6,15 @@ import datetime as dt
 from typing import Any
 
 import orjson
+import pyarrow as pa
 import pytest
 
 from schemas.table import Table
 from schemas.tables import results as tables
-from transforms.normalize import builders
-
-BUILDERS = {t: b for t, b in builders().items() if t in tables.TABLES}
-from transforms.results_common import p_value_parts, to_float, to_int
+from schemas.tables.results import NO_POSITION
+from tests.support.tables import study_rows, table_rows
+from transforms._ids import stable_ids
+from transforms.results_common import nonempty, p_value_parts, row_ids, to_float, to_int
 
 Record = dict[str, Any]
 Row = dict[str, Any]
@@ -24,12 +25,18 @@ COMMA_NUMBERS = "NCT00712335"  # outcome values written with thousands separator
 
 
 def _rows(study: Record, table: Table, nct: str) -> list[Row]:
-    return BUILDERS[table](study, nct)
+    return study_rows(table, study, nct)
 
 
 @pytest.fixture(scope="module")
 def rich(sample_studies: dict[str, Record]) -> dict[str, list[Row]]:
-    return {t.name: _rows(sample_studies[RICH], t, RICH) for t in tables.TABLES}
+    return table_rows(tables.TABLES, {RICH: sample_studies[RICH]})[0]
+
+
+@pytest.fixture(scope="module")
+def outcome_counts(sample_studies: dict[str, Record]) -> list[Row]:
+    """outcome_counts of the whole sample."""
+    return table_rows([tables.OUTCOME_COUNTS], sample_studies)[0][tables.OUTCOME_COUNTS.name]
 
 
 def test_participant_flow_of_the_rich_study(rich: dict[str, list[Row]]) -> None:
@@ -356,22 +363,12 @@ def test_number_parsing(raw: Any, as_int: int | None, as_float: float | None) ->
     assert to_float(raw) == as_float
 
 
-def test_outcome_class_denoms_get_scope_class(sample_studies: dict[str, Record]) -> None:
-    rows = [
-        r
-        for nct, study in sample_studies.items()
-        for r in _rows(study, tables.OUTCOME_COUNTS, nct)
-        if r["scope"] == "Class"
-    ]
+def test_outcome_class_denoms_get_scope_class(outcome_counts: list[Row]) -> None:
+    rows = [r for r in outcome_counts if r["scope"] == "Class"]
     assert len(rows) == 846
     assert all(r["class_ordinal"] >= 0 for r in rows)
     assert sum(r["classification"] is not None for r in rows) > 0
-    measure = [
-        r
-        for nct, study in sample_studies.items()
-        for r in _rows(study, tables.OUTCOME_COUNTS, nct)
-        if r["scope"] == "Measure"
-    ]
+    measure = [r for r in outcome_counts if r["scope"] == "Measure"]
     assert len(measure) == 773
     assert {(r["class_ordinal"], r["classification"]) for r in measure} == {(-1, None)}
 
@@ -379,5 +376,23 @@ def test_outcome_class_denoms_get_scope_class(sample_studies: dict[str, Record])
 def test_rows_are_deterministic(sample_studies: dict[str, Record]) -> None:
     study = sample_studies[RICH]
     again = orjson.loads(orjson.dumps(study))
-    for table, build in BUILDERS.items():
-        assert build(study, RICH) == build(again, RICH), table.name
+    first = table_rows(tables.TABLES, {RICH: study})[0]
+    assert first == table_rows(tables.TABLES, {RICH: again})[0]
+
+
+def test_row_ids_equal_stable_ids() -> None:
+    # row_ids joins the key parts in Arrow; the ids must stay those of `stable_id`.
+    nct = pa.array(["NCT02397473", None, "NCT0000000é", "NCT1"])
+    position = pa.array([0, -1, None, 2**40], pa.int64())
+    parts = ("result_groups", nct, "Outcome", NO_POSITION, None, position)
+    assert row_ids(*parts).to_pylist() == stable_ids(*parts)
+    assert row_ids("t", pa.array([], pa.string())).to_pylist() == []
+
+
+def test_nonempty_objects() -> None:
+    # What `if get_dict(...)` tested: an object with a value or a list (even empty) is given.
+    objects = pa.array(
+        [{"a": 1}, None, {}, {"b": []}, {"a": None, "b": None}],
+        pa.struct([("a", pa.int64()), ("b", pa.list_(pa.int64()))]),
+    )
+    assert nonempty(objects).to_pylist() == [True, False, False, True, False]

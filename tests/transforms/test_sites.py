@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
-import orjson
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from schemas.study.paths import leaf_specs
 from schemas.tables import sites as tables
+from tests.support.damage import mutate
 from tests.support.tables import study_rows, table_rows
 from transforms.normalize import builders
 from transforms.sites import facility_id, is_investigator
@@ -318,47 +318,6 @@ def test_junk_leaves_are_reported_not_dropped() -> None:
 
 # --- property test: transforms never raise on damaged records ------------------------------------
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _node_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _node_paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _node_paths(child, (*prefix, index))
-    return found
-
-
-def _mutate(record: Record, data: st.DataObject) -> Record:
-    """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
-    record = orjson.loads(orjson.dumps(record))
-    for _ in range(data.draw(st.integers(1, 4))):
-        paths = _node_paths(record)
-        if not paths:
-            break
-        path = data.draw(st.sampled_from(paths))
-        path = path[: data.draw(st.integers(1, len(path)))]  # cut short: modules get hit often
-        parent: Any = record
-        for step in path[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["remove", "replace", "add-key"]))
-        if action == "remove":
-            del parent[path[-1]]
-        elif action == "replace":
-            parent[path[-1]] = data.draw(JSON)
-        elif isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(JSON)
-    return record
-
 
 @pytest.fixture(scope="module")
 def small_site_records(sample_studies: dict[str, Record]) -> list[Record]:
@@ -381,7 +340,7 @@ def small_site_records(sample_studies: dict[str, Record]) -> list[Record]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_transforms_never_raise(small_site_records: list[Record], data: st.DataObject) -> None:
-    record = _mutate(data.draw(st.sampled_from(small_site_records)), data)
+    record = mutate(data.draw(st.sampled_from(small_site_records)), data)
     got, _ = table_rows(tables.TABLES, {"NCT00000001": record})  # may report issues, never raises
     locations = _dig(record, "protocolSection", "contactsLocationsModule", "locations")
     expected = sum(isinstance(x, dict) for x in locations) if isinstance(locations, list) else 0

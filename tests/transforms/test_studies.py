@@ -5,22 +5,19 @@ import datetime as dt
 from typing import Any
 
 import duckdb
-import orjson
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.study.paths import extra_leaf_specs, leaf_specs
 from schemas.tables import studies as tables
+from tests.support.damage import mutate
+from tests.support.tables import study_rows, table_rows
 from transforms._dates import parse_partial_date
-from transforms.arrow_tables import arrow_table, unknown_keys
-from transforms.studies import (
-    BUILDERS,
-    US_TERRITORIES,
-    calculated_value_rows,
-    month_span,
-    study_rows,
-)
+from transforms.arrow_tables import TypeIssue
+from transforms.normalize import builders
+from transforms.studies import US_TERRITORIES, month_span
 
 Record = dict[str, Any]
 Row = dict[str, Any]
@@ -63,17 +60,22 @@ def _dig(value: Any, path: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def study_table(sample_studies: dict[str, Record]) -> dict[str, Row]:
-    return {nct: row for nct, s in sample_studies.items() for row in study_rows(s, nct)}
+def built(sample_studies: dict[str, Record]) -> tuple[dict[str, list[Row]], list[TypeIssue]]:
+    return table_rows(tables.TABLES, sample_studies)
 
 
 @pytest.fixture(scope="module")
-def calculated(sample_studies: dict[str, Record]) -> dict[str, Row]:
-    return {nct: row for nct, s in sample_studies.items() for row in calculated_value_rows(s, nct)}
+def study_table(built: tuple[dict[str, list[Row]], list[TypeIssue]]) -> dict[str, Row]:
+    return {row["nct_id"]: row for row in built[0]["studies"]}
+
+
+@pytest.fixture(scope="module")
+def calculated(built: tuple[dict[str, list[Row]], list[TypeIssue]]) -> dict[str, Row]:
+    return {row["nct_id"]: row for row in built[0]["calculated_values"]}
 
 
 def test_builders_cover_every_declared_table() -> None:
-    assert set(BUILDERS) == set(tables.TABLES)
+    assert set(tables.TABLES) <= set(builders())
     assert [t.name for t in tables.TABLES] == ["studies", "calculated_values"]
     assert "id" not in tables.STUDIES.column_names  # AACT's studies has no id
     assert [v.name for v in tables.VIEWS] == [
@@ -84,21 +86,22 @@ def test_builders_cover_every_declared_table() -> None:
     ]
 
 
-def test_one_row_per_study_in_each_table(sample_studies: dict[str, Record]) -> None:
-    for build in BUILDERS.values():
-        for nct, study in sample_studies.items():
-            rows = build(study, nct)
-            assert [r["nct_id"] for r in rows] == [nct]
+def test_one_row_per_study_in_each_table(
+    sample_studies: dict[str, Record], built: tuple[dict[str, list[Row]], list[TypeIssue]]
+) -> None:
+    for table in tables.TABLES:
+        assert [r["nct_id"] for r in built[0][table.name]] == list(sample_studies), table.name
     assert len(sample_studies) == 670
 
 
-def test_rows_fit_their_tables(study_table: dict[str, Row], calculated: dict[str, Row]) -> None:
-    for table, rows in ((tables.STUDIES, study_table), (tables.CALCULATED_VALUES, calculated)):
-        values = list(rows.values())
-        assert unknown_keys(table, values) == set(), table.name
-        arrow, issues = arrow_table(table, values)
-        assert issues == [], table.name
-        assert arrow.num_rows == 670
+def test_rows_fit_their_tables(
+    built: tuple[dict[str, list[Row]], list[TypeIssue]], study_table: dict[str, Row]
+) -> None:
+    assert built[1] == []  # every sample value fits its column
+    for table in tables.TABLES:
+        rows = built[0][table.name]
+        assert all(list(r) == list(table.column_names) for r in rows), table.name
+        assert len(rows) == 670
     # Every studies column is filled for some sample study, except for leaves the sample never
     # carries (no expanded-access record, results waiver, delayed posting, PPSD, baseline units).
     rows = list(study_table.values())
@@ -312,14 +315,14 @@ def test_unknown_enrollment_sentinel(sample_studies: dict[str, Record]) -> None:
     # The sample has no 99999999 count; a real record edited to carry one.
     study = copy.deepcopy(sample_studies[OBSERVATIONAL])
     study["protocolSection"]["designModule"]["enrollmentInfo"]["count"] = 99999999
-    [row] = study_rows(study, OBSERVATIONAL)
+    [row] = study_rows(tables.STUDIES, study, OBSERVATIONAL)
     assert (row["enrollment"], row["enrollment_raw"], row["is_enrollment_unknown"]) == (
         None,
         99999999,
         True,
     )
     del study["protocolSection"]["designModule"]["enrollmentInfo"]
-    [row] = study_rows(study, OBSERVATIONAL)
+    [row] = study_rows(tables.STUDIES, study, OBSERVATIONAL)
     assert (row["enrollment"], row["enrollment_raw"], row["is_enrollment_unknown"]) == (
         None,
         None,
@@ -376,7 +379,7 @@ def _status(start: Any, completion: Any, results: str | None = None) -> Record:
     ],
 )
 def test_durations(study: Record, duration: int | None, to_report: int | None) -> None:
-    [row] = calculated_value_rows(study, "NCT00000001")
+    [row] = study_rows(tables.CALCULATED_VALUES, study)
     assert (row["actual_duration"], row["months_to_report_results"]) == (duration, to_report)
 
 
@@ -422,9 +425,24 @@ def _sites(*countries: Any) -> Record:
     ],
 )
 def test_facility_values(study: Record, expected: tuple[int, bool | None, bool | None]) -> None:
-    [row] = calculated_value_rows(study, "NCT00000001")
+    [row] = study_rows(tables.CALCULATED_VALUES, study)
     got = (row["number_of_facilities"], row["has_us_facility"], row["has_single_facility"])
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("phases", "expected"),
+    [
+        pytest.param(["PHASE1", "PHASE2"], "PHASE1/PHASE2", id="joined-in-order"),
+        pytest.param(["NA"], "NA", id="one"),
+        pytest.param([], None, id="empty-list"),  # none given: NULL, not ''
+        pytest.param(None, None, id="missing"),
+    ],
+)
+def test_phase(phases: Any, expected: str | None) -> None:
+    design = {} if phases is None else {"phases": phases}
+    [row] = study_rows(tables.STUDIES, {"protocolSection": {"designModule": design}})
+    assert (row["phase"], row["phases"]) == (expected, phases)
 
 
 def test_us_territory_list_is_aacts() -> None:
@@ -433,10 +451,10 @@ def test_us_territory_list_is_aacts() -> None:
 
 
 def test_empty_record_gives_rows_of_nulls() -> None:
-    [row] = study_rows({}, "NCT00000001")
+    [row] = study_rows(tables.STUDIES, {})
     assert set(row) == set(tables.STUDIES.column_names)
     assert {k for k, v in row.items() if v is not None} == {"nct_id"}
-    [calc] = calculated_value_rows({}, "NCT00000001")
+    [calc] = study_rows(tables.CALCULATED_VALUES, {})
     assert {k: v for k, v in calc.items() if v is not None} == {
         "nct_id": "NCT00000001",
         "number_of_facilities": 0,
@@ -451,15 +469,17 @@ def test_junk_leaves_are_reported_not_dropped() -> None:
             "statusModule": {"overallStatus": 7},
         }
     }
-    [row] = study_rows(study, "NCT00000001")
-    _, issues = arrow_table(tables.STUDIES, [row])
-    assert row["phase"] is None
-    assert sorted(i.column for i in issues) == [
-        "enrollment",
-        "enrollment_raw",
-        "overall_status",
-        "phases",
-    ]
+    for strict in (False, True):  # found by the conversion, or made to conform up front
+        got, issues = table_rows([tables.STUDIES], {"NCT00000001": study}, strict=strict)
+        [row] = got["studies"]
+        assert (row["phase"], row["phases"]) == (None, None)  # a bad item drops the whole list
+        assert (row["enrollment_raw"], row["overall_status"]) == (None, None)
+        assert sorted(i.column for i in issues if i.table == "ctgov.studies") == [
+            "enrollment",
+            "enrollment_raw",
+            "overall_status",
+            "phases",
+        ]
 
 
 def test_views_run_on_the_whole_sample(
@@ -469,7 +489,9 @@ def test_views_run_on_the_whole_sample(
     con.execute("CREATE SCHEMA ctgov")
     for table, rows in ((tables.STUDIES, study_table), (tables.CALCULATED_VALUES, calculated)):
         con.execute(table.duckdb_ddl())
-        con.register("_rows", arrow_table(table, list(rows.values()))[0])
+        con.register(
+            "_rows", pa.Table.from_pylist(list(rows.values()), schema=table.arrow_schema())
+        )
         con.execute(f"INSERT INTO {table.qualified_name} BY NAME SELECT * FROM _rows")
         con.unregister("_rows")
     for view in tables.VIEWS:
@@ -529,52 +551,11 @@ def test_every_column_has_a_one_line_doc() -> None:
             assert col.doc.endswith(".") and "\n" not in col.doc, (table.name, col.name)
 
 
-# --- property test: the row functions never raise on damaged records ------------------------------
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _node_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _node_paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _node_paths(child, (*prefix, index))
-    return found
-
-
-def _mutate(record: Record, data: st.DataObject) -> Record:
-    """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
-    record = orjson.loads(orjson.dumps(record))
-    for _ in range(data.draw(st.integers(1, 4))):
-        paths = _node_paths(record)
-        if not paths:
-            break
-        path = data.draw(st.sampled_from(paths))
-        path = path[: data.draw(st.integers(1, len(path)))]  # cut short: modules get hit often
-        parent: Any = record
-        for step in path[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["remove", "replace", "add-key"]))
-        if action == "remove":
-            del parent[path[-1]]
-        elif action == "replace":
-            parent[path[-1]] = data.draw(JSON)
-        elif isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(JSON)
-    return record
+# --- property test: the builders never raise on damaged records ------------------------------
 
 
 def _small(study: Record) -> Record:
-    """The study without its long lists (the row functions only count them), to keep cases fast."""
+    """The study without its long lists (the builders only count them), to keep cases fast."""
     small = copy.deepcopy(study)
     locations = _dig(small, "protocolSection.contactsLocationsModule")
     if locations and "locations" in locations:
@@ -595,10 +576,9 @@ def small_records(sample_studies: dict[str, Record]) -> list[Record]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_row_functions_never_raise(small_records: list[Record], data: st.DataObject) -> None:
-    record = _mutate(data.draw(st.sampled_from(small_records)), data)
-    for table, build in BUILDERS.items():
-        rows = build(record, "NCT00000001")
-        assert len(rows) == 1
-        assert unknown_keys(table, rows) == set()
-        arrow_table(table, rows)  # may report TypeIssues, never raises
+def test_builders_never_raise(small_records: list[Record], data: st.DataObject) -> None:
+    record = mutate(data.draw(st.sampled_from(small_records)), data)
+    got, _ = table_rows(tables.TABLES, {"NCT00000001": record})  # may report issues, never raises
+    for table in tables.TABLES:
+        [row] = got[table.name]
+        assert list(row) == list(table.column_names) and row["nct_id"] == "NCT00000001"
