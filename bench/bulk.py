@@ -143,6 +143,8 @@ def main() -> dict[str, object]:
             f"what-if {name}: marginal studies/s": round(other.marginal, 1),
             f"what-if {name}: fixed seconds": round(other.fixed, 1),
             f"what-if {name}: backfill hours": round(other.backfill_hours(), 2),
+            f"what-if {name}: peak RSS MB (small ZIP)": round(other.peak_mb[0]),
+            f"what-if {name}: peak RSS MB (large ZIP)": round(other.peak_mb[1]),
         }
     return emit("bulk", figures)
 

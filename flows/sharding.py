@@ -123,10 +123,18 @@ def normalize_shards_flow(
     """Yield the shards' results in order, keeping at most `ahead` shards in flight."""
     todo = iter(shards)
     pending = deque(normalize_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, ahead))
-    while pending:
-        result: ShardResult = pending.popleft().result()
-        pending.extend(normalize_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, 1))
-        yield result
+    try:
+        while pending:
+            result: ShardResult = pending.popleft().result()
+            pending.extend(
+                normalize_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, 1)
+            )
+            yield result
+    finally:
+        # The writer stopped early: let the shards in flight finish before the caller removes
+        # their folder, or a late worker would write files back into it.
+        for future in pending:
+            future.wait()
 
 
 def normalize_shards(
