@@ -17,6 +17,7 @@ import pyarrow as pa
 from schemas.study.models import Study
 from schemas.study.paths import (
     LeafKindName,
+    Spec,
     container_specs,
     extra_container_specs,
     extra_leaf_specs,
@@ -52,7 +53,7 @@ def study_arrow_type() -> pa.StructType:
     """The Arrow struct type of a whole Study record (spec order), with the known extras read."""
     leaves = leaf_specs() | {p: s for p, s in extra_leaf_specs().items() if _read(p)}
     containers = container_specs() | {p: s for p, s in extra_container_specs().items() if _read(p)}
-    extras = [*extra_container_specs().values(), *extra_leaf_specs().values()]
+    extras: list[Spec] = [*extra_container_specs().values(), *extra_leaf_specs().values()]
     children: dict[str, list[str]] = {}
     for spec in [*walk_model(Study), *extras]:  # spec order, then the extras
         if _read(spec.path) and not spec.path.endswith("[]"):
