@@ -79,9 +79,13 @@ class Level:
         with nulls needs `pc.struct_field`, which merges its validity into the child's (about
         0.15 ms for 1,000 study records, whatever the depth).
         """
+        found = self._memo.get(("field", path))
+        if found is not None:
+            return found
         values = self.values
         for key in path.split("."):
             values = values.field(key) if not values.null_count else pc.struct_field(values, [key])
+        self._memo["field", path] = values
         return values
 
     def each(self, path: str = "", *, keep_nulls: bool = False) -> Level:
@@ -90,7 +94,7 @@ class Level:
         Null items (a null, or a value of the wrong type made null) give no row unless
         `keep_nulls`; either way the other items keep their positions.
         """
-        key = (path, keep_nulls)
+        key = ("each", path, keep_nulls)
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = self._unnest(path, keep_nulls)
