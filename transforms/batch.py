@@ -129,6 +129,16 @@ class Level:
         return self.ordinals[depth]
 
 
+def study_order(levels: Sequence[Level]) -> pa.Array:
+    """Indices that put the rows of several levels, concatenated in that order, in study order.
+
+    Within a study the rows stay level by level, each level's in its own order: Arrow's
+    `sort_indices` is stable. This is how a table fed by several lists (lead sponsor, then
+    collaborators) keeps AACT's row order.
+    """
+    return pc.sort_indices(pa.concat_arrays([level.study for level in levels]))
+
+
 def _arange(n: int, start: int = 0) -> pa.Array:
     """start, start+1, ... as int64, built in C++ (there is no arange kernel)."""
     ones = pa.nulls(n, pa.int64()).fill_null(1)

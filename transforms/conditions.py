@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import conditions as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, mapped, table_of
+from transforms.batch import Level, mapped, study_order, table_of
 
 _MESH_ID = re.compile(r"^([A-Z])(\d+)$")
 _CONDITIONS = "protocolSection.conditionsModule"
@@ -78,8 +78,7 @@ def stacked(parts: Sequence[tuple[Level, Mapping[str, Any]]]) -> dict[str, pa.Ar
             columns[name].append(
                 value if isinstance(value, pa.Array) else pa.repeat(value, len(level))
             )
-    # A stable sort by study keeps each study's parts in the given order, items in list order.
-    order = pc.sort_indices(pa.concat_arrays([level.study for level, _ in parts]))
+    order = study_order([level for level, _ in parts])
     return {name: pa.concat_arrays(arrays).take(order) for name, arrays in columns.items()}
 
 

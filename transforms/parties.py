@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import parties as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, table_of
+from transforms.batch import Level, study_order, table_of
 
 _IDENT = "protocolSection.identificationModule"
 _SPONS = "protocolSection.sponsorCollaboratorsModule"
@@ -46,18 +46,7 @@ def _in_study_order(table: Table, parts: Sequence[tuple[Level, dict[str, Any]]])
     its `Level` and its columns, as `table_of` takes them.
     """
     built = pa.concat_tables(table_of(table, len(level), columns) for level, columns in parts)
-    keys = pa.table(
-        {
-            "study": pa.concat_arrays([level.study for level, _ in parts]),
-            "part": pa.concat_arrays(
-                [_constant(i, len(level)) for i, (level, _) in enumerate(parts)]
-            ),
-        }
-    )
-    # Arrow's sort is stable: each part keeps its list order within a study.
-    return built.take(
-        pc.sort_indices(keys, sort_keys=[("study", "ascending"), ("part", "ascending")])
-    )
+    return built.take(study_order([level for level, _ in parts]))
 
 
 def _id_columns(rows: Level, source: str, ordinal: pa.Array, value: pa.Array) -> dict[str, Any]:
