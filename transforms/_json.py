@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 Record = Mapping[str, Any]
@@ -39,22 +39,3 @@ def get_path(obj: Any, path: str, default: Any = None) -> Any:
         if cur is None:
             return default
     return cur
-
-
-def get_list(obj: Any, path: str) -> Sequence[Any]:
-    """The list at `path`, or an empty tuple when it is missing or not a list."""
-    value = get_path(obj, path)
-    return value if type(value) is list else ()
-
-
-def get_dict(obj: Any, path: str) -> Mapping[str, Any]:
-    """The object at `path`, or an empty mapping when it is missing or not an object."""
-    value = get_path(obj, path)
-    return value if type(value) is dict else {}
-
-
-def items(values: Sequence[Any]) -> list[tuple[int, Mapping[str, Any]]]:
-    """(position, item) for the object items of a list; positions count every item, as listed."""
-    if not values:  # most lists of a record are absent: skip building a comprehension
-        return []
-    return [(i, v) for i, v in enumerate(values) if type(v) is dict]

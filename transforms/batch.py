@@ -129,6 +129,11 @@ class Level:
         return self.ordinals[depth]
 
 
+def constant(value: Any, length: int, arrow_type: pa.DataType | None = None) -> pa.Array:
+    """`value` repeated `length` times (of `arrow_type`, or the type Arrow infers for it)."""
+    return pa.repeat(pa.scalar(value, arrow_type), length)
+
+
 def study_order(levels: Sequence[Level]) -> pa.Array:
     """Indices that put the rows of several levels, concatenated in that order, in study order.
 
@@ -252,6 +257,21 @@ def per_value(
     return tuple(
         pa.array([r[k] for r in results], type=t).take(indices) for k, t in enumerate(types)
     )
+
+
+def per_value_across(
+    fn: Callable[[Any], tuple[Any, ...]],
+    arrays: Sequence[pa.Array],
+    types: Sequence[pa.DataType],
+) -> list[tuple[pa.Array, ...]]:
+    """`per_value` over several equally long arrays in one call, split back: a tuple per array.
+
+    Each `per_value` call has a fixed cost larger than a short column's values (a study's dates),
+    and the same value repeated across the columns is computed once.
+    """
+    n = len(arrays[0])
+    results = per_value(fn, pa.concat_arrays(arrays), types)
+    return [tuple(out.slice(i * n, n) for out in results) for i in range(len(arrays))]
 
 
 def mapped(fn: Callable[[Any], Any], values: pa.Array, arrow_type: pa.DataType) -> pa.Array:

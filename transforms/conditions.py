@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import conditions as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, mapped, study_order, table_of
+from transforms.batch import Level, constant, mapped, study_order, table_of
 
 _MESH_ID = re.compile(r"^([A-Z])(\d+)$")
 _CONDITIONS = "protocolSection.conditionsModule"
@@ -76,7 +76,7 @@ def stacked(parts: Sequence[tuple[Level, Mapping[str, Any]]]) -> dict[str, pa.Ar
         for name in names:
             value = given[name]
             columns[name].append(
-                value if isinstance(value, pa.Array) else pa.repeat(value, len(level))
+                value if isinstance(value, pa.Array) else constant(value, len(level))
             )
     order = study_order([level for level, _ in parts])
     return {name: pa.concat_arrays(arrays).take(order) for name, arrays in columns.items()}

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import parties as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, study_order, table_of
+from transforms.batch import Level, constant, study_order, table_of
 
 _IDENT = "protocolSection.identificationModule"
 _SPONS = "protocolSection.sponsorCollaboratorsModule"
@@ -35,10 +35,6 @@ def _having(studies: Level, path: str) -> Level:
     )
 
 
-def _constant(value: Any, length: int) -> pa.Array:
-    return pa.repeat(pa.scalar(value), length)
-
-
 def _in_study_order(table: Table, parts: Sequence[tuple[Level, dict[str, Any]]]) -> pa.Table:
     """The parts' rows study by study; within a study, part by part, each part in list order.
 
@@ -54,7 +50,7 @@ def _id_columns(rows: Level, source: str, ordinal: pa.Array, value: pa.Array) ->
     return {
         "id": stable_ids("id_information", nct_id, source, ordinal),
         "nct_id": nct_id,
-        "id_source": _constant(source, len(rows)),
+        "id_source": constant(source, len(rows)),
         "ordinal": ordinal,
         "id_value": value,
         "id_type": None,
@@ -66,7 +62,7 @@ def _id_columns(rows: Level, source: str, ordinal: pa.Array, value: pa.Array) ->
 def id_information(studies: Level) -> pa.Table:
     """The org study id, then every secondary id, then every NCT alias (AACT's three id sources)."""
     org = _having(studies, _ORG_ID)
-    org_columns = _id_columns(org, "org_study_id", _constant(0, len(org)), org.field("id"))
+    org_columns = _id_columns(org, "org_study_id", constant(0, len(org)), org.field("id"))
     org_columns |= {
         "id_type": org.field("type"),
         "id_link": org.field("link"),
@@ -94,7 +90,7 @@ def _sponsor_columns(rows: Level, role: str, ordinal: pa.Array) -> dict[str, Any
     return {
         "id": stable_ids("sponsors", nct_id, role, ordinal),
         "nct_id": nct_id,
-        "lead_or_collaborator": _constant(role, len(rows)),
+        "lead_or_collaborator": constant(role, len(rows)),
         "ordinal": ordinal,
         "agency_class": rows.field("class"),
         "name": rows.field("name"),
@@ -108,7 +104,7 @@ def sponsors(studies: Level) -> pa.Table:
     return _in_study_order(
         tables.SPONSORS,
         [
-            (lead, _sponsor_columns(lead, "lead", _constant(0, len(lead)))),
+            (lead, _sponsor_columns(lead, "lead", constant(0, len(lead)))),
             (
                 collaborators,
                 _sponsor_columns(collaborators, "collaborator", collaborators.ordinal),

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
-from transforms.batch import Level, table_of
+from transforms.batch import Level, constant, table_of
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,
@@ -22,7 +22,6 @@ from transforms.results_common import (
     MORE_INFO,
     OUTCOME,
     OUTCOME_MEASURES,
-    constant,
     given_objects,
     ids_where,
     outcome_ids_of,

@@ -12,12 +12,11 @@ import pyarrow.compute as pc
 
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
-from transforms.batch import Level, mapped, table_of
+from transforms.batch import Level, constant, mapped, table_of
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,
     GroupIndex,
-    constant,
     each_with_parent,
     group_index,
     integers,

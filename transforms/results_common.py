@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -18,11 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.tables.results import NO_POSITION
-from transforms._ids import id_maker, stable_ids
-from transforms.batch import Level, mapped
-
-Row = dict[str, Any]
-Item = Mapping[str, Any]
+from transforms._ids import stable_ids
+from transforms.batch import Level, constant, mapped
 
 FLOW: Final = "Participant Flow"
 BASELINE: Final = "Baseline"
@@ -79,16 +76,6 @@ def p_value_parts(raw: Any) -> tuple[str | None, float | None]:
         return None, None
     value = float(match.group(2))
     return match.group(1), value if math.isfinite(value) else None
-
-
-def outcome_ids(nct_id: str) -> Callable[[object], int]:
-    """outcomes.id (the FK every outcome child row carries) by outcome position, for one study."""
-    return id_maker("outcomes", nct_id)
-
-
-def outcome_id(nct_id: str, outcome_ordinal: int) -> int:
-    """outcomes.id of the outcome at `outcome_ordinal`."""
-    return outcome_ids(nct_id)(outcome_ordinal)
 
 
 _GROUPS = {
@@ -151,11 +138,6 @@ def each_with_parent(level: Level, path: str) -> tuple[Level, pa.Array]:
     if listed.null_count:  # `each` drops null items: drop their parents too
         parent = parent.filter(pc.is_valid(listed))
     return level.each(path), parent
-
-
-def constant(value: Any, length: int, arrow_type: pa.DataType) -> pa.Array:
-    """`value` repeated `length` times."""
-    return pa.repeat(pa.scalar(value, arrow_type), length)
 
 
 def stacked(parts: Sequence[Mapping[str, pa.Array]], by: Sequence[str] = ()) -> dict[str, pa.Array]:

@@ -7,11 +7,10 @@ from typing import Any
 import pyarrow as pa
 
 from schemas.tables import results as tables
-from transforms.batch import Level, table_of
+from transforms.batch import Level, constant, table_of
 from transforms.results_common import (
     EVENT,
     EVENTS_MODULE,
-    constant,
     each_with_parent,
     given_objects,
     integers,

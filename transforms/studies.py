@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 from schemas.tables import studies as tables
 from transforms._dates import PartialDate, parse_date, parse_partial_date, partial_date_fields
 from transforms.ages import parse_age
-from transforms.batch import Level, mapped, per_value, table_of
+from transforms.batch import Level, mapped, per_value, per_value_across, table_of
 
 _P = "protocolSection"
 _ST = f"{_P}.statusModule"
@@ -111,8 +111,10 @@ def _date_columns(level: Level) -> dict[str, pa.Array]:
     """The parsed full dates, and each PartialDate's `_date` and `_date_precision`."""
     # A study's dates repeat across columns (submitted = QC'd = posted): each column set is
     # parsed in one go, so every distinct text is parsed once.
-    full = _across(_full_date, [level.field(path) for _, path in _FULL_DATES], (pa.date32(),))
-    partial = _across(
+    full = per_value_across(
+        _full_date, [level.field(path) for _, path in _FULL_DATES], (pa.date32(),)
+    )
+    partial = per_value_across(
         _partial_date_values,
         [level.field(path) for _, path in _PARTIAL_DATES],
         (pa.date32(), pa.string()),
@@ -131,17 +133,6 @@ def _partial_date_values(raw: Any) -> tuple[Any, Any]:
     """A PartialDate text's date (the last day of its period) and precision."""
     fields = partial_date_fields("partial", raw)
     return fields["partial_date"], fields["partial_date_precision"]
-
-
-def _across(
-    fn: Callable[[Any], tuple[Any, ...]],
-    arrays: list[pa.Array],
-    types: tuple[pa.DataType, ...],
-) -> list[tuple[pa.Array, ...]]:
-    """`per_value` over equally long arrays at once, split back: one result tuple per array."""
-    n = len(arrays[0])
-    results = per_value(fn, pa.concat_arrays(arrays), types)
-    return [tuple(out[i * n : (i + 1) * n] for out in results) for i in range(len(arrays))]
 
 
 def _age_columns(level: Level) -> dict[str, pa.Array]:

@@ -188,22 +188,6 @@ def base_copy(clean: CleanRun, tmp_path: Path) -> Path:
     return target
 
 
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 180, **popen: Any
-) -> subprocess.CompletedProcess[str]:
-    """`trialsync ARGS` in a subprocess with the scenario's environment."""
-    exe = Path(sys.executable).with_name("trialsync")
-    return subprocess.run(
-        [str(exe), *args],
-        capture_output=True,
-        text=True,
-        env=env or sync_env(),
-        timeout=timeout,
-        cwd=ROOT,
-        **popen,
-    )
-
-
 def point_command(target: str, nth: int, when: str, mark: Path, *args: str) -> list[str]:
     """The command running `trialsync ARGS` under `tests.reliability.killpoint` (see there)."""
     runner = [sys.executable, "-m", "tests.reliability.killpoint"]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.study.envelope import Envelope, envelope_problem
-from tests.support.damage import JSON, node_paths
+from tests.support.damage import mutate
 
 RECORD = "NCT00841061"  # a complete 2023 record with every protocol module the tests touch
 
@@ -196,28 +196,6 @@ def test_envelope_model_names_every_section() -> None:
         "documentSection",
         "derivedSection",
     ]
-
-
-def mutate(record: Record, data: st.DataObject) -> Record:
-    """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
-    record = _copy(record)
-    for _ in range(data.draw(st.integers(1, 4))):
-        paths = node_paths(record)
-        if not paths:
-            break
-        path = data.draw(st.sampled_from(paths))
-        path = path[: data.draw(st.integers(1, len(path)))]  # cut short: modules get hit often
-        parent: Any = record
-        for step in path[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["remove", "replace", "add-key"]))
-        if action == "remove":
-            del parent[path[-1]]
-        elif action == "replace":
-            parent[path[-1]] = data.draw(JSON)
-        elif isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(JSON)
-    return record
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.damage import JSON, node_paths
+from tests.support.damage import mutate
 from transforms.drift import Drift, DriftSummary, drift_observations, summarize
 
 RECORD_2023 = "NCT00841061"  # June 2023: locations_nested, interventionMappedName, modelPredictions
@@ -281,28 +281,6 @@ def test_summarize_counts_per_path_and_kind_and_keeps_the_first_example() -> Non
     assert summarize([]) == []
 
 
-def _mutate(record: Record, data: st.DataObject) -> Record:
-    """A copy of `record` with a few nodes removed or replaced by random JSON, or keys added."""
-    record = _copy(record)
-    for _ in range(data.draw(st.integers(1, 4))):
-        paths = node_paths(record)
-        if not paths:
-            break
-        path = data.draw(st.sampled_from(paths))
-        path = path[: data.draw(st.integers(1, len(path)))]  # cut short: modules get hit often
-        parent: Any = record
-        for step in path[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["remove", "replace", "add-key"]))
-        if action == "remove":
-            del parent[path[-1]]
-        elif action == "replace":
-            parent[path[-1]] = data.draw(JSON)
-        elif isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(JSON)
-    return record
-
-
 @pytest.fixture(scope="session")
 def small_records(sample_studies: dict[str, Any]) -> list[Record]:
     """Sample studies under 8 KB, plus the 2023 record with its known extras."""
@@ -313,7 +291,7 @@ def small_records(sample_studies: dict[str, Any]) -> list[Record]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_drift_observations_never_raise(small_records: list[Record], data: st.DataObject) -> None:
-    record = _mutate(data.draw(st.sampled_from(small_records)), data)
+    record = mutate(data.draw(st.sampled_from(small_records)), data)
     drifts = drift_observations(record, "NCT00000000")
     assert all(isinstance(d.example, str) and d.path is not None for d in drifts)
     assert summarize(drifts) == summarize(list(drifts))
