@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from schemas.table import Column, Table
 
-_CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError)
+CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError)
 
 
 class TypeIssue(NamedTuple):
@@ -42,7 +42,7 @@ def arrow_table(
         # Transposing in Python first costs more than the conversion itself on a 30,000-row
         # table (the rows no longer fit in the CPU cache).
         rows_array = pa.array(rows, type=row_type)
-    except _CONVERSION_ERRORS:
+    except CONVERSION_ERRORS:
         pass
     else:
         return pa.Table.from_arrays(rows_array.flatten(), schema=schema), []
@@ -102,20 +102,30 @@ def _column_array(
     rows: Sequence[Mapping[str, Any]],
     issues: list[TypeIssue],
 ) -> pa.Array:
-    name = col.name
     try:
         return pa.array(values, type=col.type)
-    except _CONVERSION_ERRORS:
-        pass
+    except CONVERSION_ERRORS:
+        return fitted_values(table, col, values, [row.get("nct_id") for row in rows], issues)
+
+
+def fitted_values(
+    table: Table,
+    col: Column,
+    values: Sequence[Any],
+    owners: Sequence[str | None],
+    issues: list[TypeIssue],
+) -> pa.Array:
+    """`values` as `col`'s type, value by value: what does not fit becomes null and is reported.
+
+    `owners` holds each value's NCT id, for the report.
+    """
     kept: list[Any] = []
-    for row, value in zip(rows, values, strict=True):
+    for owner, value in zip(owners, values, strict=True):
         try:
             pa.array([value], type=col.type)
-        except _CONVERSION_ERRORS:
+        except CONVERSION_ERRORS:
             issues.append(
-                TypeIssue(
-                    table.qualified_name, name, col.source, row.get("nct_id"), repr(value)[:200]
-                )
+                TypeIssue(table.qualified_name, col.name, col.source, owner, repr(value)[:200])
             )
             value = None
         kept.append(value)

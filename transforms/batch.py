@@ -31,9 +31,8 @@ import pyarrow.compute as pc
 from schemas.study.arrow import study_arrow_type
 from schemas.table import Column, Table
 from schemas.tables import CTGOV_TABLES
-from transforms.arrow_tables import TypeIssue, declared_schema
+from transforms.arrow_tables import CONVERSION_ERRORS, TypeIssue, declared_schema, fitted_values
 
-_CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError)
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -159,7 +158,7 @@ def study_level(
     dicts = [_conforming(r, n, record_type, issues) if n in strict else r for n, r in records]
     try:
         values = pa.array(dicts, type=record_type)
-    except _CONVERSION_ERRORS:
+    except CONVERSION_ERRORS:
         # Only a record the drift check missed gets here: find it and make it conform.
         values = pa.concat_arrays(
             [
@@ -178,7 +177,7 @@ def _one(
 ) -> pa.Array:
     try:
         return pa.array([record], type=record_type)
-    except _CONVERSION_ERRORS:
+    except CONVERSION_ERRORS:
         return pa.array([_conforming(record, nct_id, record_type, issues)], type=record_type)
 
 
@@ -304,29 +303,20 @@ def table_of(table: Table, length: int, columns: Mapping[str, Any]) -> pa.Table:
                 arrays.append(value if value.type == col.type else value.cast(col.type))
             else:
                 arrays.append(pa.array(value, type=col.type))
-        except _CONVERSION_ERRORS:
+        except CONVERSION_ERRORS:
             arrays.append(_fitted(table, col, value, columns.get("nct_id")))
     return pa.Table.from_arrays(arrays, schema=declared_schema(table))
 
 
 def _fitted(table: Table, col: Column, values: Any, nct_ids: Any) -> pa.Array:
-    """`values` as `col`'s type, value by value: what does not fit becomes null and is reported."""
+    """`values` as `col`'s type: what does not fit becomes null and goes to `reported_issues`."""
     listed = values.to_pylist() if isinstance(values, pa.Array) else list(values)
-    owners = nct_ids.to_pylist() if isinstance(nct_ids, pa.Array) else nct_ids
-    kept: list[Any] = []
+    if nct_ids is None:
+        owners: list[Any] = [None] * len(listed)
+    else:
+        owners = nct_ids.to_pylist() if isinstance(nct_ids, pa.Array) else list(nct_ids)
     sink = _ISSUES.get()
-    for n, value in enumerate(listed):
-        try:
-            pa.array([value], type=col.type)
-        except _CONVERSION_ERRORS:
-            if sink is not None:
-                owner = owners[n] if owners is not None else None
-                sink.append(
-                    TypeIssue(table.qualified_name, col.name, col.source, owner, repr(value)[:200])
-                )
-            value = None
-        kept.append(value)
-    return pa.array(kept, type=col.type)
+    return fitted_values(table, col, listed, owners, [] if sink is None else sink)
 
 
 _ISSUES: ContextVar[list[TypeIssue] | None] = ContextVar("batch_type_issues", default=None)
