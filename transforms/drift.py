@@ -6,6 +6,9 @@ runs on every record: it costs about twice a bare Python traversal of the same r
 the median sample record, 12 KB of compact JSON). Paths use the `[]` notation of
 `schemas.study.paths`.
 
+Most records have no drift at all, so the same tree is also compiled into a JSON Schema that
+jsonschema-rs checks in native code first; only a record it refuses is walked (`_is_clean`).
+
 Kinds:
     unknown_key: a key at a path that is neither in the spec nor in `KNOWN_EXTRA_PATHS`; its value
         is not walked.
@@ -26,7 +29,10 @@ import re
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, NamedTuple
+
+import jsonschema_rs
 
 from schemas.ids import is_canonical_nct_id
 from schemas.study.fields import parse_calendar_date, parse_datetime_minutes, parse_partial_date
@@ -295,9 +301,78 @@ def drift_observations(record: Mapping[str, Any], nct_id: str) -> list[Drift]:
     Never raises on JSON input, whatever its shape; a record that is not an object gives one
     `type_mismatch` at path "".
     """
+    return [] if _is_clean(record) else walked_observations(record, nct_id)
+
+
+def walked_observations(record: Any, nct_id: str) -> list[Drift]:
+    """`drift_observations` by the Python walk alone, without the native check for clean records."""
     out: list[Drift] = []
     _check_object(record, _ROOT, out, nct_id)
     return out
+
+
+def _is_clean(record: Any) -> bool:
+    """Whether the spec tree, as a JSON Schema, accepts the record: then the walk finds nothing.
+
+    Nearly every record is clean, and jsonschema-rs checks one in native code at about a quarter
+    of the walk's cost (~50 us against ~200 us for a 21 KB record). The walk stays the one that
+    reports, for the records the schema refuses (`tests/transforms/test_drift.py` checks that
+    whatever the walk reports, the schema refuses).
+    """
+    validator = _clean_record_validator()
+    try:
+        return bool(validator.is_valid(record))
+    except Exception:  # a value jsonschema-rs cannot take in (never JSON): let the walk say
+        return False
+
+
+@cache
+def _clean_record_validator() -> Any:
+    formats: dict[str, Callable[[str], bool]] = {}
+    schema = _json_schema(_ROOT, formats)
+    return jsonschema_rs.Draft4Validator(schema, formats=formats, validate_formats=True)
+
+
+# Draft 4, because there 1.0 is not an integer (the walk wants an int); later drafts accept it.
+_JSON_TYPES = {_STRING: "string", _INTEGER: "integer", _NUMBER: "number", _BOOLEAN: "boolean"}
+
+
+def _json_schema(node: Node, formats: dict[str, Callable[[str], bool]]) -> Any:
+    """The JSON Schema of exactly what `_check_object` lets pass without an observation.
+
+    Leaf checks beyond the JSON type (dates, patterns, NCT ids) are formats that call the walk's
+    own checks, so the two cannot disagree about a value. A known extra is refused:
+    the walk must report each occurrence.
+    """
+    tag, payload, _ = node
+    if tag == _OBJECT:
+        return {
+            "type": "object",
+            "properties": {key: _json_schema(kid, formats) for key, kid in payload[0].items()},
+            "additionalProperties": False,
+        }
+    if tag == _LIST:
+        return {"type": "array", "items": _json_schema(payload, formats)}
+    if tag == _ENUM:
+        return {"enum": sorted(payload)}
+    if tag in _JSON_TYPES:
+        return {"type": _JSON_TYPES[tag]}
+    if tag == _EXTRA:
+        return {"not": {}}  # refuses anything (draft 4 has no `false` schema)
+    name = f"trialsync-{len(formats)}"
+    formats[name] = _format_check(node)
+    return {"type": "string", "format": name}
+
+
+def _format_check(node: Node) -> Callable[[str], bool]:
+    tag, payload = node[0], node[1]
+    if tag == _DATE:
+        return lambda value: payload(value) is not None
+    if tag == _PATTERN:
+        return lambda value: payload.fullmatch(value) is not None
+    if tag == _NCT:
+        return is_canonical_nct_id
+    raise ValueError(f"no JSON Schema for node tag {tag} at {node[2]!r}")
 
 
 def summarize(drifts: Iterable[Drift]) -> list[DriftSummary]:

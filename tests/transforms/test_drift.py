@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.damage import mutate
-from transforms.drift import Drift, DriftSummary, drift_observations, summarize
+from transforms import drift
+from transforms.drift import (
+    Drift,
+    DriftSummary,
+    drift_observations,
+    summarize,
+    walked_observations,
+)
 
 RECORD_2023 = "NCT00841061"  # June 2023: locations_nested, interventionMappedName, modelPredictions
 RECORD_2025 = "NCT06008288"  # late 2025: none of the 2023 extras
@@ -295,3 +302,27 @@ def test_drift_observations_never_raise(small_records: list[Record], data: st.Da
     drifts = drift_observations(record, "NCT00000000")
     assert all(isinstance(d.example, str) and d.path is not None for d in drifts)
     assert summarize(drifts) == summarize(list(drifts))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_native_check_passes_exactly_the_records_the_walk_finds_clean(
+    small_records: list[Record], data: st.DataObject
+) -> None:
+    """A record the JSON Schema check lets through is never walked, so it must have no drift."""
+    record = data.draw(st.sampled_from(small_records))
+    if data.draw(st.booleans()):
+        record = mutate(record, data)
+    walked = walked_observations(record, "NCT00000000")
+    assert drift_observations(record, "NCT00000000") == walked
+
+
+def test_the_native_check_agrees_with_the_walk_on_every_sample_record(
+    sample_studies: dict[str, Any],
+) -> None:
+    for nct_id, record in sample_studies.items():
+        assert drift_observations(record, nct_id) == walked_observations(record, nct_id)
+    # The native check is the path normally taken: it passes every record the walk finds clean.
+    clean = [r for n, r in sample_studies.items() if not walked_observations(r, n)]
+    assert clean
+    assert all(drift._is_clean(record) for record in clean)
