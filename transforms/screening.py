@@ -15,7 +15,7 @@ from schemas.study.envelope import envelope_problem
 from transforms._dates import parse_date
 from transforms._json import get_path
 from transforms.drift import Drift, drift_observations
-from transforms.hashing import content_hash, record_hash
+from transforms.hashing import study_hashes
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _hashes(record: Any) -> tuple[str, str] | str:
     ten levels deep; one nested past 255 is not a record, and must not fail its whole batch.
     """
     try:
-        return content_hash(record), record_hash(record)
+        return study_hashes(record)
     except TypeError as err:  # orjson.JSONEncodeError: "Recursion limit reached"
         return f"record cannot be serialized to hash it: {err}"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import copy
 import random
 
-from transforms.hashing import canonical_content, content_hash, record_hash
+from transforms.hashing import canonical_content, content_hash, record_hash, study_hashes
 
 
 def test_noise_pairs_share_a_content_hash(version_pairs):
@@ -50,3 +50,30 @@ def test_canonical_content_does_not_mutate_input(version_pairs):
     before = copy.deepcopy(older)
     canonical_content(older)
     assert older == before
+
+
+def test_the_content_hash_of_both_at_once_is_the_content_hash_alone(sample_studies, version_pairs):
+    records = [*sample_studies.values(), *(r for pair in version_pairs.values() for r in pair)]
+    for record in records:
+        content, whole = study_hashes(record)
+        assert content == content_hash(record)
+        assert whole != content
+
+
+def test_each_noise_class_changes_the_record_hash_but_not_the_content_hash(sample_studies):
+    study = next(
+        r
+        for r in sample_studies.values()
+        if len(r.get("derivedSection", {}).get("conditionBrowseModule", {}).get("meshes", [])) > 1
+    )
+    reordered = copy.deepcopy(study)
+    reordered["derivedSection"]["conditionBrowseModule"]["meshes"].reverse()
+    retyped = copy.deepcopy(study)
+    posted = retyped["protocolSection"]["statusModule"]["studyFirstPostDateStruct"]
+    posted["type"] = "ESTIMATED" if posted.get("type") != "ESTIMATED" else "ACTUAL"
+    refreshed = copy.deepcopy(study)
+    refreshed["derivedSection"]["miscInfoModule"]["versionHolder"] = "2099-01-01"
+    for noisy in (reordered, retyped):
+        assert content_hash(noisy) == content_hash(study)
+        assert record_hash(noisy) != record_hash(study)
+    assert study_hashes(refreshed) == study_hashes(study)
