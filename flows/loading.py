@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.codec import compress_record
 from schemas.tables.history import CHANGE_EVENTS, STUDY_STATE, STUDY_VERSIONS
 from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
 from transforms.arrow_tables import TypeIssue, arrow_table
@@ -93,6 +94,7 @@ class PreparedBatch:
     Built by `prepare_batch`, possibly in another thread while the writer commits the batch
     before (`prepared_ahead`). `normalized` holds every study's ctgov tables when they were built
     ahead, before the decisions; `commit_batch` then keeps the rows of the studies it writes.
+    `compressed` holds each study's stored form (`schemas.codec`) when it was made ahead too.
     """
 
     records: Sequence[Any]
@@ -100,14 +102,15 @@ class PreparedBatch:
     studies: list[ScreenedStudy]
     strict: frozenset[str]
     normalized: NormalizedBatch | None = None
+    compressed: Mapping[str, bytes] | None = None
 
 
 def prepare_batch(records: Sequence[Any], *, normalize_ahead: bool = False) -> PreparedBatch:
     """Everything before the database: screen, deduplicate, and maybe normalize every study.
 
     Screening checks the envelope, hashes and walks for drift; the newest record per study is
-    kept. With `normalize_ahead`, every study's ctgov tables are built before knowing which
-    studies are written.
+    kept. With `normalize_ahead`, every study's ctgov tables and stored form are built before
+    knowing which studies are written.
 
     Building ahead pays off when nearly every study is written (a bulk load, a rebuild) and the
     work can overlap the previous batch's commit; re-loading unchanged data wastes it.
@@ -119,7 +122,8 @@ def prepare_batch(records: Sequence[Any], *, normalize_ahead: bool = False) -> P
         if not normalize_ahead:
             return PreparedBatch(records, screening, studies, strict)
         normalized = normalize([(s.nct_id, s.record) for s in studies], strict=strict)
-    return PreparedBatch(records, screening, studies, strict, normalized)
+        compressed = {s.nct_id: compress_record(s.record) for s in studies}
+    return PreparedBatch(records, screening, studies, strict, normalized, compressed)
 
 
 def prepared_ahead(
@@ -218,7 +222,7 @@ def commit_batch(
     batch = BatchWrite(
         replace_ids=[d.study.nct_id for d in to_write if d.action is not Action.ADD],
         ctgov_rows=normalized.tables,
-        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx)),
+        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx, prepared.compressed)),
         closed_versions=closed_versions(decisions, ctx),
         states=_arrow(STUDY_STATE, state_rows(decisions, ctx)),
         refetched=FetchStamp(refetched_ids(decisions), ctx.fetched_at),

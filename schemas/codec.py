@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -18,29 +18,12 @@ _LEVEL = 3
 _LOCAL = threading.local()
 
 
-def _compressor() -> zstandard.ZstdCompressor:
+def compress_record(record: Mapping[str, Any]) -> bytes:
+    """zstd-compressed JSON, key order kept as received."""
     compressor = getattr(_LOCAL, "compressor", None)
     if compressor is None:
         compressor = _LOCAL.compressor = zstandard.ZstdCompressor(level=_LEVEL)
-    return compressor
-
-
-def compress_record(record: Mapping[str, Any]) -> bytes:
-    """zstd-compressed JSON, key order kept as received."""
-    return _compressor().compress(orjson.dumps(record))
-
-
-def compress_records(records: Sequence[Mapping[str, Any]]) -> list[bytes]:
-    """`compress_record` of each record (the same bytes), in one call for the whole batch.
-
-    zstd releases the GIL while it compresses. One call per record hands it back a thousand
-    times a batch, and while another thread prepares the next batch each return waits for that
-    thread's turn to end; one call for the batch waits once.
-    """
-    if not records:
-        return []
-    frames = _compressor().multi_compress_to_buffer([orjson.dumps(r) for r in records], threads=0)
-    return [frames[i].tobytes() for i in range(len(frames))]
+    return compressor.compress(orjson.dumps(record))
 
 
 def decompress_record(blob: bytes) -> dict[str, Any]:

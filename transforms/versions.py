@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from schemas.codec import compress_records
+from schemas.codec import compress_record
 from transforms._json import get_path
 from transforms.screening import ScreenedStudy
 
@@ -120,10 +120,17 @@ WRITES_ROWS = frozenset({Action.ADD, Action.NEW_VERSION, Action.REFRESH})
 NEW_VERSIONS = frozenset({Action.ADD, Action.NEW_VERSION})
 
 
-def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[str, Any]]:
-    """history.study_versions rows for the decisions that create a version."""
-    creating = [d for d in decisions if d.action in NEW_VERSIONS]
-    stored = compress_records([d.study.record for d in creating])
+def version_rows(
+    decisions: Sequence[Decision],
+    ctx: LoadContext,
+    compressed: Mapping[str, bytes] | None = None,
+) -> list[dict[str, Any]]:
+    """history.study_versions rows for the decisions that create a version.
+
+    `compressed` holds records already compressed (`compress_record`) by NCT id, when the load
+    compressed them ahead, in the thread that prepares batches.
+    """
+    ready = compressed or {}
     return [
         {
             "nct_id": d.study.nct_id,
@@ -138,9 +145,10 @@ def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[s
             "valid_from": ctx.observed_at,
             "valid_to": None,
             "is_removed": False,
-            "raw_record": raw,
+            "raw_record": ready.get(d.study.nct_id) or compress_record(d.study.record),
         }
-        for d, raw in zip(creating, stored, strict=True)
+        for d in decisions
+        if d.action in NEW_VERSIONS
     ]
 
 
