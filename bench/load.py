@@ -4,11 +4,10 @@
                                    [--changed 1000] [--rounds 5] [--split-rounds 3]
 
 1. Full load: `--full-studies` synthetic studies (bench/synthetic.py; default ten times the
-   sample) into a fresh warehouse in 1,000-study batches, as a bulk load does: each batch parsed,
-   screened and normalized in a worker thread while the one before commits
-   (`flows.loading.prepared_ahead`). First, alone, the normalize-only baseline on the same batches
-   (parse + normalize, as bench/normalize.py). Figures: studies/s of both, their ratio, and the
-   peak RSS of this process right after the full load.
+   sample) into a fresh warehouse through `flows.loading.load_records` in 1,000-study batches, as
+   a bulk load does. Before each batch, the normalize-only baseline on the same batch (parse +
+   normalize, as bench/normalize.py). Figures: studies/s of both, their ratio, and the peak RSS of
+   this process right after the full load.
 2. Incremental: `--changed` studies spread over the registry, edited the way the registry edits
    them (bench/synthetic.registry_edit: a field edit and a new lastUpdatePostDate), loaded as one
    batch into a copy of the cached `--studies` warehouse, and the same into a `--small` one. And
@@ -41,13 +40,7 @@ from bench.synthetic import (
     synthetic_blob,
     working_copy,
 )
-from flows.loading import (
-    PreparedBatch,
-    commit_batch,
-    load_records,
-    prepare_batch,
-    prepared_ahead,
-)
+from flows.loading import load_records
 from transforms.normalize import gc_paused, normalize
 from transforms.versions import Action, LoadContext
 
@@ -61,30 +54,23 @@ def _normalize_only(blobs: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def _prepare_blobs(blobs: list[bytes]) -> PreparedBatch:
-    """What `flows.ingest` does to a bulk batch before committing it: parse, screen, normalize."""
-    with gc_paused():
-        records = parse(blobs)
-    return prepare_batch(records, normalize_ahead=True)
-
-
 def full_load(studies: int) -> dict[str, float]:
-    """Seconds to load `studies` studies into a fresh warehouse, and to only normalize them.
-
-    The load is the bulk load's: each batch is prepared in a worker thread while the one before
-    commits (`flows.loading.prepared_ahead`). The normalize-only baseline runs on the same
-    batches first, alone.
-    """
+    """Seconds to load `studies` studies into a fresh warehouse, and to only normalize them."""
     path = out_dir() / "load-full.duckdb"
     for old in (path, path.with_name(path.name + ".wal")):
         old.unlink(missing_ok=True)
-    norm_s = sum(_normalize_only(blobs) for blobs in synthetic_batches(studies))
     con = open_warehouse(path)
+    load_s = norm_s = 0.0
+    for blobs in synthetic_batches(studies):
+        norm_s += _normalize_only(blobs)
+        start = time.perf_counter()
+        with gc_paused():
+            records = parse(blobs)
+        load_records(con, records, CONTEXT, emit_added=False)
+        load_s += time.perf_counter() - start
     start = time.perf_counter()
-    for _, prepared in prepared_ahead(synthetic_batches(studies), _prepare_blobs):
-        commit_batch(con, prepared, CONTEXT, emit_added=False)
     con.execute("CHECKPOINT")
-    load_s = time.perf_counter() - start
+    load_s += time.perf_counter() - start
     con.close()
     path.unlink()
     return {"load_s": load_s, "normalize_s": norm_s}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,20 +18,10 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from flows.loading import (
-    CursorTarget,
-    LoadOutcome,
-    PreparedBatch,
-    commit_batch,
-    load_records,
-    parse_page,
-    prepare_batch,
-    prepared_ahead,
-)
+from flows.loading import CursorTarget, LoadOutcome, load_records, parse_page
 from flows.runs import RunReport, parse_timestamp, utcnow
 from schemas.tables.pipeline import PAGES
 from transforms.arrow_tables import arrow_table
-from transforms.normalize import gc_paused
 from transforms.screening import UNPARSABLE_KEY
 from transforms.versions import LoadContext
 from warehouse import bulk, state
@@ -143,11 +133,8 @@ def load_bulk_zip(
     report: RunReport,
     progress: Progress | None = None,
 ) -> None:
-    """Load a landed bulk ZIP batch by batch, then set the default scope's cursor.
-
-    Batches already committed are skipped. The next batch is parsed, screened and normalized in a
-    worker thread while this one commits (`flows.loading.prepared_ahead`). The cursor moves only
-    once the whole ZIP is in, because the ZIP is not sorted.
+    """Load a landed bulk ZIP batch by batch, skipping batches already committed, then set the
+    default scope's cursor (the ZIP is not sorted, so the cursor moves only once it is all in).
     """
     path = raw.resolve(landed)
     done = {page for run, page in state.loaded_pages(con) if run == landed.run_id}
@@ -160,16 +147,15 @@ def load_bulk_zip(
         data_timestamp=parse_timestamp(landed.data_timestamp),
         fetched_at=parse_timestamp(landed.fetched_at) or utcnow(),
     )
-    batches_in = (
-        (number, batch)
-        for number, batch in enumerate(bulk.iter_bulk_studies(path, meta.batch_size, skip=done), 1)
-        if number not in done
-    )
-    for (number, batch), prepared in prepared_ahead(batches_in, _prepare_entries):
+    batches_in = bulk.iter_bulk_studies(path, meta.batch_size, skip=done)
+    for number, batch in enumerate(batches_in, start=1):
+        if number in done:
+            continue
+        records = [_parse_entry(nct, data) for nct, data in batch]
         digest = hashlib.sha256(b"".join(data for _, data in batch)).hexdigest()
-        outcome = commit_batch(
+        outcome = load_records(
             con,
-            prepared,
+            records,
             ctx,
             pages=page_rows(landed, page_no=number, sha256=digest, study_count=len(batch)),
             page_ref=f"{landed.path}#batch-{number}",
@@ -180,13 +166,6 @@ def load_bulk_zip(
         if progress:
             progress(1, len(batch))
     _advance_cursor_to_warehouse_max(con, meta, run_of(landed.run_id))
-
-
-def _prepare_entries(numbered: tuple[int, Sequence[tuple[str, bytes]]]) -> PreparedBatch:
-    """A bulk batch parsed and prepared, every study normalized ahead (nearly all are written)."""
-    with gc_paused():
-        records = [_parse_entry(nct, data) for nct, data in numbered[1]]
-    return prepare_batch(records, normalize_ahead=True)
 
 
 def _parse_entry(nct_id: str, data: bytes) -> Any:

@@ -8,7 +8,6 @@ table never touches the load path.
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,30 +90,11 @@ def gc_paused() -> Iterator[None]:
     A 1000-study batch holds about a million container objects; the generational GC rescans them
     over and over and cuts throughput 2-6x (engineering reference, section 5). Parsed records are
     acyclic, so reference counting still frees everything.
-
-    The GC switch is process-wide and a load prepares one batch in a worker thread while it
-    writes another, so pauses are counted: the GC comes back when the last one ends, and only if
-    it was on when the first began.
     """
-    with _PAUSES.lock:
-        if _PAUSES.count == 0:
-            _PAUSES.was_enabled = gc.isenabled()
-            gc.disable()
-        _PAUSES.count += 1
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        with _PAUSES.lock:
-            _PAUSES.count -= 1
-            if _PAUSES.count == 0 and _PAUSES.was_enabled:
-                gc.enable()
-
-
-class _Pauses:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.count = 0
-        self.was_enabled = True
-
-
-_PAUSES = _Pauses()
+        if was_enabled:
+            gc.enable()

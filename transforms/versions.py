@@ -120,17 +120,8 @@ WRITES_ROWS = frozenset({Action.ADD, Action.NEW_VERSION, Action.REFRESH})
 NEW_VERSIONS = frozenset({Action.ADD, Action.NEW_VERSION})
 
 
-def version_rows(
-    decisions: Sequence[Decision],
-    ctx: LoadContext,
-    compressed: Mapping[str, bytes] | None = None,
-) -> list[dict[str, Any]]:
-    """history.study_versions rows for the decisions that create a version.
-
-    `compressed` holds records already compressed (`compress_record`) by NCT id, when the load
-    compressed them ahead, in the thread that prepares batches.
-    """
-    ready = compressed or {}
+def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[str, Any]]:
+    """history.study_versions rows for the decisions that create a version."""
     return [
         {
             "nct_id": d.study.nct_id,
@@ -145,7 +136,7 @@ def version_rows(
             "valid_from": ctx.observed_at,
             "valid_to": None,
             "is_removed": False,
-            "raw_record": ready.get(d.study.nct_id) or compress_record(d.study.record),
+            "raw_record": compress_record(d.study.record),
         }
         for d in decisions
         if d.action in NEW_VERSIONS

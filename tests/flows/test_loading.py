@@ -8,9 +8,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from flows.loading import commit_batch, load_records, prepare_batch, prepared_ahead
+from flows.loading import load_records
 from schemas.tables import ALL_TABLES, CTGOV_TABLES, schema_fingerprint
-from schemas.tables.studies import STUDIES
 from tests.support.warehouse import FETCH_BOOKKEEPING
 from transforms.versions import LoadContext
 from warehouse.database import connect, ensure_schema, table_counts
@@ -183,57 +182,3 @@ def test_a_value_of_the_wrong_type_is_nulled_and_reported_not_coerced(con, sampl
         "SELECT path, kind FROM pipeline.schema_drift WHERE kind = 'type_mismatch'"
     ).fetchall()
     assert drift == [("protocolSection.conditionsModule.conditions[]", "type_mismatch")]
-
-
-def _load_prepared_ahead(con, batches, ctx):
-    def prepare(records):
-        return prepare_batch(records, normalize_ahead=True)
-
-    return [commit_batch(con, p, ctx) for _, p in prepared_ahead(batches, prepare)]
-
-
-def test_normalizing_ahead_writes_what_loading_batch_by_batch_writes(tmp_path, con, sample_studies):
-    """Rows built ahead for every study, then kept for the written ones, equal rows built after.
-
-    The second batches mix unchanged, edited and new studies, so the rows built ahead are cut down.
-    """
-    records = list(sample_studies.values())
-    first, second = records[:40], records[20:60]
-    edited = copy.deepcopy(second[0])
-    edited["protocolSection"]["statusModule"]["overallStatus"] = "WITHDRAWN"
-    edited["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2030-01-01"
-    later = _ctx("run-2", T0 + dt.timedelta(days=1))
-
-    for record in first:
-        load_records(con, [record], _ctx("run-1"))
-    outcome = load_records(con, [edited, *second[1:]], later)
-    assert outcome.actions == {"new_version": 1, "unchanged": 19, "add": 20}
-
-    ahead = connect(tmp_path / "ahead.duckdb")
-    ensure_schema(ahead, ALL_TABLES, schema_fingerprint())
-    batches = [first[i : i + 7] for i in range(0, len(first), 7)]
-    assert len(_load_prepared_ahead(ahead, batches, _ctx("run-1"))) == len(batches)
-    (ahead_outcome,) = _load_prepared_ahead(ahead, [[edited, *second[1:]]], later)
-    assert ahead_outcome.actions == outcome.actions
-    assert _snapshot(ahead) == _snapshot(con)
-    ahead.close()
-
-
-def test_a_batch_that_fails_to_prepare_stops_the_load_after_the_batches_before_it(
-    con, sample_studies
-):
-    records = list(sample_studies.values())
-    batches = [records[:5], records[5:10], records[10:15]]
-
-    def prepare(records):
-        if records is batches[1]:
-            raise OSError("disk gone")
-        return prepare_batch(records, normalize_ahead=True)
-
-    committed = []
-    with pytest.raises(OSError, match="disk gone"):
-        for batch, prepared in prepared_ahead(batches, prepare):
-            commit_batch(con, prepared, _ctx("run-1"))
-            committed.append(batch)
-    assert committed == [batches[0]]
-    assert table_counts(con, [STUDIES])["ctgov.studies"] == 5
