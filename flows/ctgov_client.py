@@ -34,6 +34,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_ran
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from schemas.ids import InvalidNctId, normalize_nct_id, parse_nct_id_list
+from transforms.normalize import gc_paused
 from warehouse.bulk import BulkArchiveError, verify_zip
 from warehouse.files import fsync_dir
 
@@ -635,7 +636,8 @@ def _page_body(response: requests.Response) -> bytes:
 
 def _parse_page(page_no: int, raw: bytes, base_url: str) -> Page:
     try:
-        doc = orjson.loads(raw)
+        with gc_paused():  # ~10^6 objects: the cyclic GC would rescan them as they come
+            doc = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
         raise MalformedPage(f"page {page_no} is not valid JSON ({err})", url=base_url) from err
     studies = doc.get("studies") if isinstance(doc, dict) else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from flows.loading import CursorTarget, LoadOutcome, load_records, parse_page
 from flows.runs import RunReport, parse_timestamp, utcnow
 from schemas.tables.pipeline import PAGES
 from transforms.arrow_tables import arrow_table
+from transforms.normalize import gc_paused
 from transforms.screening import UNPARSABLE_KEY
 from transforms.versions import LoadContext
 from warehouse import bulk, state
@@ -151,7 +152,7 @@ def load_bulk_zip(
     for number, batch in enumerate(batches_in, start=1):
         if number in done:
             continue
-        records = [_parse_entry(nct, data) for nct, data in batch]
+        records = parse_entries(batch)
         digest = hashlib.sha256(b"".join(data for _, data in batch)).hexdigest()
         outcome = load_records(
             con,
@@ -166,6 +167,16 @@ def load_bulk_zip(
         if progress:
             progress(1, len(batch))
     _advance_cursor_to_warehouse_max(con, meta, run_of(landed.run_id))
+
+
+def parse_entries(batch: Sequence[tuple[str, bytes]]) -> list[Any]:
+    """The records of a batch of bulk entries (`_parse_entry`), parsed with the cyclic GC paused.
+
+    Parsing 1,000 records creates about a million objects, and the GC would rescan them as they
+    come: 2-6x the parse time (engineering reference, section 5).
+    """
+    with gc_paused():
+        return [_parse_entry(nct, data) for nct, data in batch]
 
 
 def _parse_entry(nct_id: str, data: bytes) -> Any:

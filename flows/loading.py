@@ -22,7 +22,7 @@ from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
 from transforms.arrow_tables import TypeIssue, arrow_table
 from transforms.changes import batch_events
 from transforms.drift import summarize
-from transforms.normalize import NormalizedBatch, normalize
+from transforms.normalize import NormalizedBatch, gc_paused, normalize
 from transforms.screening import Screening, newest_per_study, screen
 from transforms.versions import (
     WRITES_ROWS,
@@ -97,7 +97,8 @@ def load_records(
     `normalizer` builds the ctgov rows of the studies to write; a sharded bulk load passes one
     that returns what its workers already built (see `flows.sharding`).
     """
-    screening = screen(records)
+    with gc_paused():  # the batch's records are alive: see gc_paused
+        screening = screen(records)
     studies = newest_per_study(screening.studies)
     decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
     previous = state.version_records(
@@ -203,7 +204,8 @@ def _outcome(
 
 def parse_page(body: bytes) -> list[Any]:
     """The `studies` of an API page body (the page was landed before this is called)."""
-    page = orjson.loads(body)
+    with gc_paused():
+        page = orjson.loads(body)
     studies = page.get("studies") if isinstance(page, dict) else None
     if not isinstance(studies, list):
         raise ValueError("page body has no `studies` list")

@@ -34,8 +34,8 @@ from flows.ingest import (
     Progress,
     RunMeta,
     _advance_cursor_to_warehouse_max,
-    _parse_entry,
     page_rows,
+    parse_entries,
     run_of,
 )
 from flows.loading import LoadOutcome, Normalizer, load_records
@@ -93,7 +93,7 @@ def normalize_shard(zip_path: Path, shard: Shard, out_dir: Path) -> ShardResult:
     """
     entries = read_shard(zip_path, shard)
     with gc_paused():
-        studies = newest_per_study(screen([_parse_entry(n, d) for n, d in entries]).studies)
+        studies = newest_per_study(screen(parse_entries(entries)).studies)
     strict = frozenset(s.nct_id for s in studies if s.has_type_drift)
     batch = normalize([(s.nct_id, s.record) for s in studies], strict=strict)
     return ShardResult(
@@ -266,7 +266,7 @@ def _load_shard(
         raise ShardMismatch(f"shard {number}: the worker read other bytes than the writer")
     outcome = load_records(
         con,
-        [_parse_entry(nct, data) for nct, data in batch],
+        parse_entries(batch),
         ctx,
         pages=page_rows(landed, page_no=number, sha256=digest, study_count=len(batch)),
         page_ref=f"{landed.path}#batch-{number}",
