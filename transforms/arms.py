@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from schemas.tables import arms as tables
 from transforms._ids import stable_ids
@@ -21,11 +20,6 @@ _OUTCOME_LISTS = (
 )
 
 
-def _children(parents: Level, path: str) -> tuple[Level, pa.Array]:
-    """Every item (nulls too) of the list at `path` in each parent, and each item's parent row."""
-    return parents.each(path, keep_nulls=True), pc.list_parent_indices(parents.field(path))
-
-
 def design_groups(studies: Level) -> pa.Table:
     """One row per arm group: AACT's title is the registry's label."""
     groups = studies.each(_ARM_GROUPS)
@@ -34,7 +28,7 @@ def design_groups(studies: Level) -> pa.Table:
         tables.DESIGN_GROUPS,
         len(groups),
         {
-            "id": stable_ids("design_groups", nct_id, groups.ordinal),
+            "id": groups.ids("design_groups"),
             "nct_id": nct_id,
             "ordinal": groups.ordinal,
             "group_type": groups.field("type"),
@@ -47,8 +41,7 @@ def design_groups(studies: Level) -> pa.Table:
 def design_group_intervention_names(studies: Level) -> pa.Table:
     """One row per name in an arm's interventionNames, kept as given (type-prefixed)."""
     groups = studies.each(_ARM_GROUPS)
-    group_ids = pa.array(stable_ids("design_groups", groups.nct_id, groups.ordinal), pa.int64())
-    names, group = _children(groups, "interventionNames")
+    names = groups.each("interventionNames", keep_nulls=True)
     nct_id = names.nct_id
     group_ordinal, ordinal = names.ordinals
     return table_of(
@@ -59,7 +52,7 @@ def design_group_intervention_names(studies: Level) -> pa.Table:
             "nct_id": nct_id,
             "design_group_ordinal": group_ordinal,
             "ordinal": ordinal,
-            "design_group_id": group_ids.take(group),
+            "design_group_id": groups.ids("design_groups").take(names.parent_row),
             "name": names.values,
         },
     )
@@ -73,7 +66,7 @@ def interventions(studies: Level) -> pa.Table:
         tables.INTERVENTIONS,
         len(found),
         {
-            "id": stable_ids("interventions", nct_id, found.ordinal),
+            "id": found.ids("interventions"),
             "nct_id": nct_id,
             "ordinal": found.ordinal,
             "intervention_type": found.field("type"),
@@ -85,8 +78,8 @@ def interventions(studies: Level) -> pa.Table:
 
 def intervention_other_names(studies: Level) -> pa.Table:
     """One row per other name of an intervention."""
-    # Fewer names than interventions: their parents' ids are computed per name, not looked up.
-    names = studies.each(_INTERVENTIONS).each("otherNames", keep_nulls=True)
+    found = studies.each(_INTERVENTIONS)
+    names = found.each("otherNames", keep_nulls=True)
     nct_id = names.nct_id
     intervention_ordinal, ordinal = names.ordinals
     return table_of(
@@ -97,7 +90,7 @@ def intervention_other_names(studies: Level) -> pa.Table:
             "nct_id": nct_id,
             "intervention_ordinal": intervention_ordinal,
             "ordinal": ordinal,
-            "intervention_id": stable_ids("interventions", nct_id, intervention_ordinal),
+            "intervention_id": found.ids("interventions").take(names.parent_row),
             "name": names.values,
         },
     )
@@ -110,7 +103,7 @@ def _group_ids_by_label(studies: Level) -> dict[tuple[int, str], int]:
     for study, label, group_id in zip(
         groups.study.to_pylist(),
         groups.field("label").to_pylist(),
-        stable_ids("design_groups", groups.nct_id, groups.ordinal),
+        groups.ids("design_groups").to_pylist(),
         strict=True,
     ):
         if label is not None:
@@ -125,8 +118,7 @@ def design_group_interventions(studies: Level) -> pa.Table:
     hide a registry inconsistency instead of recording it.
     """
     found = studies.each(_INTERVENTIONS)
-    parent_ids = pa.array(stable_ids("interventions", found.nct_id, found.ordinal), pa.int64())
-    labels, parent = _children(found, "armGroupLabels")
+    labels = found.each("armGroupLabels", keep_nulls=True)
     by_label = _group_ids_by_label(studies)
     nct_id = labels.nct_id
     intervention_ordinal, ordinal = labels.ordinals
@@ -142,7 +134,7 @@ def design_group_interventions(studies: Level) -> pa.Table:
                 by_label.get(key)
                 for key in zip(labels.study.to_pylist(), labels.values.to_pylist(), strict=True)
             ],
-            "intervention_id": parent_ids.take(parent),
+            "intervention_id": found.ids("interventions").take(labels.parent_row),
             "arm_group_label": labels.values,
         },
     )

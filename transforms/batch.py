@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,9 +31,11 @@ import pyarrow.compute as pc
 from schemas.study.arrow import study_arrow_type
 from schemas.table import Column, Table
 from schemas.tables import CTGOV_TABLES
+from transforms._ids import stable_ids
 from transforms.arrow_tables import CONVERSION_ERRORS, TypeIssue, declared_schema, fitted_values
 
 _INT64 = (-(2**63), 2**63 - 1)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,16 @@ class Level:
         study: For each row, the index of its study in the batch.
         ordinals: For each row, its position in each list above it, outermost first.
         nct_ids: The batch's NCT ids, indexed by `study`.
+        parent_row: For each row, its row in the level it was unnested from (`each`), if any.
     """
 
     values: pa.Array
     study: pa.Array
     ordinals: tuple[pa.Array, ...]
     nct_ids: pa.Array
-    # Lists and NCT ids already unnested from this level: several tables read the same list
-    # (locations feed four), and each kernel call costs ~10 us whatever the batch size.
+    parent_row: pa.Array | None = None
+    # Fields, lists, NCT ids and ids already computed for this level: several tables read the same
+    # list (locations feed four), and each kernel call costs ~10 us whatever the batch size.
     _memo: dict[object, Any] = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
@@ -71,21 +75,46 @@ class Level:
         """Each row's position in its own list."""
         return self.ordinals[-1]
 
+    def ids(self, table: str) -> pa.Array:
+        """`stable_ids(table, nct_id, *ordinals)`: the ids of a table with a row per list item.
+
+        Kept, as child tables take them down as their foreign key (`.take(child.parent_row)`)
+        rather than hash the same keys again.
+        """
+        found = self._memo.get(("ids", table))
+        if found is None:
+            found = self._memo["ids", table] = stable_ids(table, self.nct_id, *self.ordinals)
+        return found
+
+    def shared(self, key: object, make: Callable[[], _T]) -> _T:
+        """`make()`, run once per level for `key`: derived rows or indexes several tables read."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        found: _T = self._memo[key]
+        return found
+
     def field(self, path: str) -> pa.Array:
         """The value at a dotted path below each row; null where anything on the way is missing.
 
-        A step into a struct without nulls takes the child as it is (about 2 us); only a struct
-        with nulls needs `pc.struct_field`, which merges its validity into the child's (about
-        0.15 ms for 1,000 study records, whatever the depth).
+        A step into a struct without nulls takes the child as it is (about 2 us); a struct with
+        nulls has its validity merged into its children's, all of them in one call (`flatten`),
+        as tables read several fields of one object. Every step is kept, so sibling paths (a
+        module's fields) share the steps above them.
         """
         found = self._memo.get(("field", path))
         if found is not None:
             return found
-        values = self.values
-        for key in path.split("."):
-            values = values.field(key) if not values.null_count else pc.struct_field(values, [key])
-        self._memo["field", path] = values
-        return values
+        parent, _, key = path.rpartition(".")
+        values = self.field(parent) if parent else self.values
+        found = self._fields(parent, values)[key] if values.null_count else values.field(key)
+        self._memo["field", path] = found
+        return found
+
+    def _fields(self, path: str, struct: pa.StructArray) -> dict[str, pa.Array]:
+        """The fields of the struct at `path`, each null where the struct is (one `flatten`)."""
+        return self.shared(
+            ("fields", path), lambda: dict(zip(struct.type.names, struct.flatten(), strict=True))
+        )
 
     def each(self, path: str = "", *, keep_nulls: bool = False) -> Level:
         """One row per item of the list at `path` below each row (`""`: the rows are lists).
@@ -105,12 +134,13 @@ class Level:
         parent = pc.list_parent_indices(lists)
         starts = lists.offsets.take(parent)
         first = lists.offsets[0].as_py() if len(lists) else 0
-        position = pc.subtract(_arange(len(items), first), starts).cast(pa.int32())
+        position = pc.subtract(arange(len(items), first), starts)
         level = Level(
             items,
             self.study.take(parent),
             (*(o.take(parent) for o in self.ordinals), position),
             self.nct_ids,
+            parent,
         )
         return level.where(pc.is_valid(items)) if items.null_count and not keep_nulls else level
 
@@ -121,6 +151,7 @@ class Level:
             self.study.filter(mask),
             tuple(o.filter(mask) for o in self.ordinals),
             self.nct_ids,
+            None if self.parent_row is None else self.parent_row.filter(mask),
         )
 
     def parents(self, depth: int) -> pa.Array:
@@ -133,6 +164,16 @@ def constant(value: Any, length: int, arrow_type: pa.DataType | None = None) -> 
     return pa.repeat(pa.scalar(value, arrow_type), length)
 
 
+def taken(parts: Sequence[pa.Array], indices: pa.Array) -> pa.Array:
+    """`pa.concat_arrays(parts).take(indices)`, each row copied once, straight from its part.
+
+    Stacked tables reorder long texts (outcome descriptions): concatenating first copied them
+    twice.
+    """
+    rows = pa.chunked_array(parts).take(indices)
+    return rows.chunk(0) if rows.num_chunks == 1 else rows.combine_chunks()
+
+
 def study_order(levels: Sequence[Level]) -> pa.Array:
     """Indices that put the rows of several levels, concatenated in that order, in study order.
 
@@ -143,10 +184,40 @@ def study_order(levels: Sequence[Level]) -> pa.Array:
     return pc.sort_indices(pa.concat_arrays([level.study for level in levels]))
 
 
-def _arange(n: int, start: int = 0) -> pa.Array:
-    """start, start+1, ... as int64, built in C++ (there is no arange kernel)."""
-    ones = pa.nulls(n, pa.int64()).fill_null(1)
-    return pc.add(pc.cumulative_sum(ones), start - 1) if n else pa.array([], pa.int64())
+def positions(keys: pa.Array) -> pa.Array:
+    """Each row's position in its run of equal consecutive `keys` (0, 1, ... again at each change).
+
+    With `keys` the study of rows in study order, this is each row's position in its study.
+    """
+    n = len(keys)
+    if n == 0:
+        return pa.array([], pa.int32())
+    starts = pa.concat_arrays([pa.array([True]), pc.not_equal(keys[1:], keys[:-1])])
+    row = arange(n)
+    run = pc.subtract(pc.cumulative_sum(starts.cast(pa.int64())), 1)
+    return pc.subtract(row, row.filter(starts).take(run))
+
+
+def arange(n: int, start: int = 0) -> pa.Array:
+    """start, start+1, ... as int32 (row positions, like list offsets), as a zero-copy slice.
+
+    Every unnested list needs one (~90 per batch); building each took four kernel calls, so one
+    counting array is kept and grown as needed.
+    """
+    counting = _COUNTING[0]
+    if start + n > len(counting):
+        counting = _COUNTING[0] = _counting(max(start + n, 2 * len(counting)))
+    return counting.slice(start, n)
+
+
+def _counting(n: int) -> pa.Array:
+    """0, 1, ..., n - 1 as int32, built in C++ (there is no arange kernel)."""
+    ones = pa.nulls(n, pa.int32()).fill_null(pa.scalar(1, pa.int32()))
+    return pc.subtract(pc.cumulative_sum(ones), pa.scalar(1, pa.int32()))
+
+
+# Read and replaced whole (never changed in place), so a batch in another thread is unaffected.
+_COUNTING = [_counting(1 << 16)]
 
 
 def study_level(
@@ -167,7 +238,7 @@ def study_level(
             ]
         )
     n = len(records)
-    study = _arange(n).cast(pa.int32())
+    study = arange(n)
     nct_ids = pa.array([nct_id for nct_id, _ in records], pa.string())
     return Level(values, study, (), nct_ids), issues
 

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import conditions as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, constant, mapped, study_order, table_of
+from transforms.batch import Level, constant, mapped, study_order, table_of, taken
 
 _MESH_ID = re.compile(r"^([A-Z])(\d+)$")
 _CONDITIONS = "protocolSection.conditionsModule"
@@ -79,7 +79,7 @@ def stacked(parts: Sequence[tuple[Level, Mapping[str, Any]]]) -> dict[str, pa.Ar
                 value if isinstance(value, pa.Array) else constant(value, len(level))
             )
     order = study_order([level for level, _ in parts])
-    return {name: pa.concat_arrays(arrays).take(order) for name, arrays in columns.items()}
+    return {name: taken(arrays, order) for name, arrays in columns.items()}
 
 
 def _named(table: Table, studies: Level, path: str) -> pa.Table:
@@ -113,21 +113,20 @@ def _mesh(table: Table, studies: Level, module: str) -> pa.Table:
     parts = []
     for mesh_type, key in _MESH_LISTS:
         meshes = studies.each(f"{module}.{key}")
-        raw_id = meshes.field("id")
-        term = meshes.field("term")
         parts.append(
             (
                 meshes,
                 {
                     "mesh_type": mesh_type,
-                    "mesh_term": term,
-                    "downcase_mesh_term": lowered(term),
-                    "mesh_id": mapped(mesh_id, raw_id, pa.string()),
-                    "mesh_id_raw": raw_id,
+                    "mesh_term": meshes.field("term"),
+                    "mesh_id_raw": meshes.field("id"),
                 },
             )
         )
     columns = stacked(parts)
+    # Derived once for both lists: one fixed call cost, and a text in both is read once.
+    columns["downcase_mesh_term"] = lowered(columns["mesh_term"])
+    columns["mesh_id"] = mapped(mesh_id, columns["mesh_id_raw"], pa.string())
     nct_id, ordinal = columns["nct_id"], columns["ordinal"]
     columns["id"] = stable_ids(table.name, nct_id, columns["mesh_type"], ordinal)
     return table_of(table, len(nct_id), columns)

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
+from transforms._ids import stable_ids
 from transforms.batch import Level, constant, table_of
 from transforms.results_common import (
     BASELINE,
@@ -25,7 +26,6 @@ from transforms.results_common import (
     given_objects,
     ids_where,
     outcome_ids_of,
-    row_ids,
     stacked,
 )
 
@@ -136,7 +136,7 @@ def result_denoms(studies: Level) -> pa.Table:
     rows = stacked(parts, by=_KEY_COLUMNS)
     nct_id = studies.nct_ids.take(rows.pop("study"))
     outcome, measure, klass = (rows[c] for c in _KEY_COLUMNS)
-    ids = row_ids(
+    ids = stable_ids(
         "result_denoms", nct_id, rows["result_type"], outcome, measure, klass, rows["ordinal"]
     )
     return table_of(
@@ -155,7 +155,7 @@ def result_agreements(studies: Level) -> pa.Table:
         tables.RESULT_AGREEMENTS,
         len(agreements),
         {
-            "id": row_ids("result_agreements", nct_id),
+            "id": stable_ids("result_agreements", nct_id),
             "nct_id": nct_id,
             "pi_employee": agreements.field("piSponsorEmployee"),
             "agreement": None,
@@ -175,7 +175,7 @@ def result_contacts(studies: Level) -> pa.Table:
         tables.RESULT_CONTACTS,
         len(contacts),
         {
-            "id": row_ids("result_contacts", nct_id),
+            "id": stable_ids("result_contacts", nct_id),
             "nct_id": nct_id,
             "organization": contacts.field("organization"),
             "name": contacts.field("title"),

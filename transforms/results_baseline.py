@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
-from transforms.batch import Level, constant, mapped, table_of
+from transforms._ids import stable_ids
+from transforms.batch import Level, constant, mapped, per_value_across, table_of
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,
@@ -20,7 +21,6 @@ from transforms.results_common import (
     each_with_parent,
     group_index,
     integers,
-    row_ids,
     stacked,
     to_float,
 )
@@ -86,20 +86,25 @@ def _count_columns(
 
 def measurement_columns(values: Level) -> dict[str, pa.Array]:
     """The value columns of Measurements (baseline and outcome measurements alike)."""
-    value, spread, lower, upper = (
-        values.field(key) for key in ("value", "spread", "lowerLimit", "upperLimit")
-    )
+    texts = [values.field(key) for key in ("value", "spread", "lowerLimit", "upperLimit")]
+    value, spread, lower, upper = texts
+    # Parsed in one go: the four share many texts ("0", "NA") and a call's fixed cost.
+    numbers = [n for (n,) in per_value_across(_float_of, texts, (pa.float64(),))]
     return {
         "param_value": value,
-        "param_value_num": mapped(to_float, value, pa.float64()),
+        "param_value_num": numbers[0],
         "dispersion_value": spread,
-        "dispersion_value_num": mapped(to_float, spread, pa.float64()),
-        "dispersion_lower_limit": mapped(to_float, lower, pa.float64()),
-        "dispersion_upper_limit": mapped(to_float, upper, pa.float64()),
+        "dispersion_value_num": numbers[1],
+        "dispersion_lower_limit": numbers[2],
+        "dispersion_upper_limit": numbers[3],
         "dispersion_lower_limit_raw": lower,
         "dispersion_upper_limit_raw": upper,
         "explanation_of_na": values.field("comment"),
     }
+
+
+def _float_of(raw: Any) -> tuple[float | None]:
+    return (to_float(raw),)
 
 
 # --- baseline tables ----------------------------------------------------------------------------
@@ -109,13 +114,19 @@ def _module(studies: Level) -> Level:
     """Each study's baseline module as its row: lists below it are read without the record's type.
 
     Picking a field of the whole record costs ~0.2 ms a call (its type has hundreds of fields).
+    One level for all the baseline tables, so what they share (lists, groups) is built once.
     """
-    return Level(studies.field(BASELINE_MODULE), studies.study, studies.ordinals, studies.nct_ids)
+    return studies.shared(
+        ("rows", BASELINE_MODULE),
+        lambda: Level(
+            studies.field(BASELINE_MODULE), studies.study, studies.ordinals, studies.nct_ids
+        ),
+    )
 
 
 def _groups(module: Level) -> GroupIndex:
-    """The baseline module's groups."""
-    return group_index(module.each("groups"), BASELINE)
+    """The baseline module's groups (indexed once per batch)."""
+    return module.shared("groups", lambda: group_index(module.each("groups"), BASELINE))
 
 
 def baseline_counts(studies: Level) -> pa.Table:
@@ -129,7 +140,7 @@ def baseline_counts(studies: Level) -> pa.Table:
         tables.BASELINE_COUNTS,
         len(counts),
         {
-            "id": row_ids("baseline_counts", nct_id, denom, ordinal),
+            "id": stable_ids("baseline_counts", nct_id, denom, ordinal),
             "nct_id": nct_id,
             "denom_ordinal": denom,
             "ordinal": ordinal,
@@ -161,7 +172,7 @@ def baseline_measures(studies: Level) -> pa.Table:
         tables.BASELINE_MEASURES,
         len(measures),
         {
-            "id": row_ids("baseline_measures", nct_id, measures.ordinal),
+            "id": stable_ids("baseline_measures", nct_id, measures.ordinal),
             "nct_id": nct_id,
             "ordinal": measures.ordinal,
             **{column: measures.field(key) for column, key in _MEASURE_FIELDS.items()},
@@ -180,7 +191,7 @@ def baseline_classes(studies: Level) -> pa.Table:
         tables.BASELINE_CLASSES,
         len(classes),
         {
-            "id": row_ids("baseline_classes", nct_id, measure, ordinal),
+            "id": stable_ids("baseline_classes", nct_id, measure, ordinal),
             "nct_id": nct_id,
             "measure_ordinal": measure,
             "ordinal": ordinal,
@@ -198,7 +209,7 @@ def baseline_categories(studies: Level) -> pa.Table:
         tables.BASELINE_CATEGORIES,
         len(categories),
         {
-            "id": row_ids("baseline_categories", nct_id, measure, klass, ordinal),
+            "id": stable_ids("baseline_categories", nct_id, measure, klass, ordinal),
             "nct_id": nct_id,
             "measure_ordinal": measure,
             "class_ordinal": klass,
@@ -218,7 +229,7 @@ def baseline_measure_denoms(studies: Level) -> pa.Table:
         tables.BASELINE_MEASURE_DENOMS,
         len(nct_id),
         {
-            "id": row_ids("baseline_measure_denoms", nct_id, measure, klass, denom, ordinal),
+            "id": stable_ids("baseline_measure_denoms", nct_id, measure, klass, denom, ordinal),
             "nct_id": nct_id,
             "scope": pc.if_else(pc.equal(klass, NO_POSITION), "measure", "class"),
             "measure_ordinal": measure,
@@ -316,7 +327,7 @@ def baseline_measurements(studies: Level) -> pa.Table:
         tables.BASELINE_MEASUREMENTS,
         len(values),
         {
-            "id": row_ids("baseline_measurements", nct_id, measure, klass, category, ordinal),
+            "id": stable_ids("baseline_measurements", nct_id, measure, klass, category, ordinal),
             "nct_id": nct_id,
             "measure_ordinal": measure,
             "class_ordinal": klass,

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from schemas.tables.results import NO_POSITION
 from transforms._ids import stable_ids
-from transforms.batch import Level, constant, mapped
+from transforms.batch import Level, mapped, taken
 
 FLOW: Final = "Participant Flow"
 BASELINE: Final = "Baseline"
@@ -132,42 +132,32 @@ def each_with_parent(level: Level, path: str) -> tuple[Level, pa.Array]:
 
     The index takes any of the parent's columns down to the children (`title.take(parent)`).
     """
-    lists = level.field(path)
-    parent = pc.list_parent_indices(lists)
-    listed = pc.list_flatten(lists)
-    if listed.null_count:  # `each` drops null items: drop their parents too
-        parent = parent.filter(pc.is_valid(listed))
-    return level.each(path), parent
+    children = level.each(path)
+    return children, children.parent_row
 
 
 def stacked(parts: Sequence[Mapping[str, pa.Array]], by: Sequence[str] = ()) -> dict[str, pa.Array]:
     """Row sets with the same columns (one being `study`) as one set of columns in study order.
 
     Within a study, rows are ordered by the `by` columns, then part by part, each part keeping
-    its own order: every part is already in study order (as `Level.each` gives rows) and the sort
-    is stable.
+    its own order: every part is already in study order (as `Level.each` gives rows) and Arrow's
+    sort is stable, so rows with equal keys keep the order they are concatenated in.
     """
-    table = pa.concat_tables(
-        pa.table({"_part": constant(k, len(part["study"]), pa.int8()), **part})
-        for k, part in enumerate(parts)
-    )
-    keys = [(name, "ascending") for name in ("study", *by, "_part")]
-    order = pc.sort_indices(table, keys)
-    return {name: table[name].combine_chunks().take(order) for name in table.column_names[1:]}
+    keys = {name: pa.concat_arrays([part[name] for part in parts]) for name in ("study", *by)}
+    if by:
+        order = pc.sort_indices(pa.table(keys), [(name, "ascending") for name in keys])
+    else:
+        order = pc.sort_indices(keys["study"])
+    return {name: taken([part[name] for part in parts], order) for name in parts[0]}
 
 
 def ids_where(mask: pa.Array, *parts: Any) -> pa.Array:
-    """`row_ids(*parts)` on the rows where `mask` is true, null on the others.
+    """`stable_ids(*parts)` on the rows where `mask` is true, null on the others.
 
     Each part is a constant or a column of every row; only the chosen rows are hashed.
     """
     chosen = [p.filter(mask) if isinstance(p, pa.Array) else p for p in parts]
-    return pc.replace_with_mask(pa.nulls(len(mask), pa.int64()), mask, row_ids(*chosen))
-
-
-def row_ids(*parts: Any) -> pa.Array:
-    """`stable_ids(*parts)` as an int64 array (what the id and FK columns are)."""
-    return pa.array(stable_ids(*parts), pa.int64())
+    return pc.replace_with_mask(pa.nulls(len(mask), pa.int64()), mask, stable_ids(*chosen))
 
 
 def outcome_ids_of(nct_id: pa.Array, outcome: pa.Array) -> pa.Array:
@@ -216,10 +206,16 @@ def group_index(groups: Level, result_type: str, outcome: pa.Array | None = None
         groups, code = groups.where(coded), code.filter(coded)
         outcome = None if outcome is None else outcome.filter(coded)
     context = NO_POSITION if outcome is None else outcome
-    ids = row_ids("result_groups", groups.nct_id, result_type, context, code)
+    ids = stable_ids("result_groups", groups.nct_id, result_type, context, code)
     return GroupIndex(_context_keys(groups.study, code, outcome), ids)
 
 
 def module_group_index(studies: Level, result_type: str) -> GroupIndex:
-    """Index of a module's groups (flow, baseline or event groups) over the batch's studies."""
-    return group_index(studies.each(_GROUPS[result_type]), result_type)
+    """Index of a module's groups (flow, baseline or event groups) over the batch's studies.
+
+    Built once per batch: every table of the module links to it.
+    """
+    return studies.shared(
+        ("group_index", result_type),
+        lambda: group_index(studies.each(_GROUPS[result_type]), result_type),
+    )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.tables import results as tables
-from transforms.batch import Level, constant, table_of
+from transforms._ids import stable_ids
+from transforms.batch import Level, constant, table_of, taken
 from transforms.results_common import (
     EVENT,
     EVENTS_MODULE,
-    each_with_parent,
     given_objects,
     integers,
     module_group_index,
-    row_ids,
     stacked,
 )
 
@@ -48,7 +48,7 @@ def adverse_events_modules(studies: Level) -> pa.Table:
         tables.ADVERSE_EVENTS_MODULES,
         len(modules),
         {
-            "id": row_ids("adverse_events_modules", nct_id),
+            "id": stable_ids("adverse_events_modules", nct_id),
             "nct_id": nct_id,
             "frequency_threshold": modules.field("frequencyThreshold"),
             "time_frame": modules.field("timeFrame"),
@@ -58,15 +58,17 @@ def adverse_events_modules(studies: Level) -> pa.Table:
     )
 
 
-def _term_part(
-    event_type: str, events: Level, rows: Level, event_of: pa.Array | None = None
-) -> dict[str, Any]:
-    """A term's columns on each of `rows`: the terms, or their group counts (of term `event_of`)."""
-    fields = {column: events.field(key) for column, key in _TERM_FIELDS}
+def _term_columns(events: Level) -> dict[str, pa.Array]:
+    """A term's own columns, one row per term."""
+    return {column: events.field(key) for column, key in _TERM_FIELDS}
+
+
+def _term_part(event_type: str, events: Level) -> dict[str, Any]:
+    """The terms' columns, with their study and AACT's event type."""
     return {
-        "study": rows.study,
-        "event_type": constant(event_type, len(rows), pa.string()),
-        **(fields if event_of is None else {c: f.take(event_of) for c, f in fields.items()}),
+        "study": events.study,
+        "event_type": constant(event_type, len(events), pa.string()),
+        **_term_columns(events),
     }
 
 
@@ -75,24 +77,27 @@ def adverse_events(studies: Level) -> pa.Table:
     parts = []
     for event_type, path in _EVENT_PATHS:
         events = studies.each(path)
-        parts.append({**_term_part(event_type, events, events), "ordinal": events.ordinal})
+        parts.append({**_term_part(event_type, events), "ordinal": events.ordinal})
     rows = stacked(parts)
     nct_id = studies.nct_ids.take(rows.pop("study"))
     return table_of(
         tables.ADVERSE_EVENTS,
         len(nct_id),
         {
-            "id": row_ids("adverse_events", nct_id, rows["event_type"], rows["ordinal"]),
+            "id": stable_ids("adverse_events", nct_id, rows["event_type"], rows["ordinal"]),
             "nct_id": nct_id,
             **rows,
         },
     )
 
 
-def _stats_part(event_type: str, events: Level) -> dict[str, Any]:
-    stats, event_of = each_with_parent(events, "stats")
+def _stats_part(event_type: str, events: Level, first_term: int) -> dict[str, Any]:
+    """A list's group counts; `term` is each one's term, counted across both lists."""
+    stats = events.each("stats")
     return {
-        **_term_part(event_type, events, stats, event_of),
+        "study": stats.study,
+        "event_type": constant(event_type, len(stats), pa.string()),
+        "term": pc.add(stats.parent_row, first_term),
         "event_ordinal": stats.parents(0),
         "ordinal": stats.ordinal,
         "ctgov_group_code": stats.field("groupId"),
@@ -104,17 +109,25 @@ def _stats_part(event_type: str, events: Level) -> dict[str, Any]:
 
 def reported_events(studies: Level) -> pa.Table:
     """One row per group count of each term (AACT `reported_events`)."""
-    rows = stacked(
-        [_stats_part(event_type, studies.each(path)) for event_type, path in _EVENT_PATHS]
-    )
+    parts, terms, first_term = [], [], 0
+    for event_type, path in _EVENT_PATHS:
+        events = studies.each(path)
+        parts.append(_stats_part(event_type, events, first_term))
+        terms.append(_term_columns(events))
+        first_term += len(events)
+    rows = stacked(parts)
     study = rows.pop("study")
+    # The terms' texts are copied to the rows once, after the rows are in order.
+    term = rows.pop("term")
+    for column in terms[0]:
+        rows[column] = taken([part[column] for part in terms], term)
     nct_id = studies.nct_ids.take(study)
     group = module_group_index(studies, EVENT)
 
     def module(key: str) -> pa.Array:
         return studies.field(f"{EVENTS_MODULE}.{key}")
 
-    ids = row_ids(
+    ids = stable_ids(
         "reported_events", nct_id, rows["event_type"], rows["event_ordinal"], rows["ordinal"]
     )
     return table_of(
@@ -158,7 +171,7 @@ def reported_event_totals(studies: Level) -> pa.Table:
         tables.REPORTED_EVENT_TOTALS,
         len(nct_id),
         {
-            "id": row_ids("reported_event_totals", nct_id, rows["ordinal"], rows["event_type"]),
+            "id": stable_ids("reported_event_totals", nct_id, rows["ordinal"], rows["event_type"]),
             "nct_id": nct_id,
             **rows,
             "result_group_id": group.linked(study, rows["ctgov_group_code"]),

@@ -7,6 +7,7 @@ from typing import Any
 import pyarrow as pa
 
 from schemas.tables import results as tables
+from transforms._ids import stable_ids
 from transforms.batch import Level, table_of
 from transforms.results_common import (
     FLOW,
@@ -16,7 +17,6 @@ from transforms.results_common import (
     given_objects,
     integers,
     module_group_index,
-    row_ids,
 )
 
 
@@ -29,7 +29,7 @@ def participant_flows(studies: Level) -> pa.Table:
         tables.PARTICIPANT_FLOWS,
         len(flows),
         {
-            "id": row_ids("participant_flows", nct_id),
+            "id": stable_ids("participant_flows", nct_id),
             "nct_id": nct_id,
             "recruitment_details": flows.field("recruitmentDetails"),
             "pre_assignment_details": flows.field("preAssignmentDetails"),
@@ -50,7 +50,7 @@ def flow_periods(studies: Level) -> pa.Table:
         tables.FLOW_PERIODS,
         len(periods),
         {
-            "id": row_ids("flow_periods", nct_id, periods.ordinal),
+            "id": stable_ids("flow_periods", nct_id, periods.ordinal),
             "nct_id": nct_id,
             "ordinal": periods.ordinal,
             "period": periods.field("title"),
@@ -63,7 +63,7 @@ def _period_items(table: str, items: Level) -> dict[str, Any]:
     nct_id = items.nct_id
     period = items.parents(0)
     return {
-        "id": row_ids(table, nct_id, period, items.ordinal),
+        "id": stable_ids(table, nct_id, period, items.ordinal),
         "nct_id": nct_id,
         "period_ordinal": period,
         "ordinal": items.ordinal,
@@ -117,7 +117,7 @@ def _flow_stats(table: str, stats: Level, group: GroupIndex) -> dict[str, Any]:
     code = stats.field("groupId")
     subjects, units = stats.field("numSubjects"), stats.field("numUnits")
     return {
-        "id": row_ids(table, nct_id, period, item, position),
+        "id": stable_ids(table, nct_id, period, item, position),
         "nct_id": nct_id,
         "period_ordinal": period,
         "ordinal": position,

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._dates import parse_partial_date
+from transforms._ids import stable_ids
 from transforms.batch import Level, mapped, per_value, table_of
 from transforms.results_baseline import count_columns, measurement_columns, scoped_counts
 from transforms.results_common import (
@@ -24,7 +25,6 @@ from transforms.results_common import (
     each_with_parent,
     group_index,
     p_value_parts,
-    row_ids,
     to_float,
 )
 
@@ -33,26 +33,22 @@ def _outcomes(studies: Level) -> Level:
     return studies.each(OUTCOME_MEASURES)
 
 
-def _groups(outcomes: Level, wanted: pa.Array | None = None) -> GroupIndex:
-    """Each outcome's own groups (each outcome has its own OG000, OG001, ...).
+def _groups(outcomes: Level) -> GroupIndex:
+    """Each outcome's own groups (each outcome has its own OG000, OG001, ...), indexed once."""
+    return outcomes.shared("groups", lambda: _group_index(outcomes))
 
-    Only those of the outcomes where `wanted` is true, if given: fewer groups to hash.
-    """
+
+def _group_index(outcomes: Level) -> GroupIndex:
     groups, outcome = each_with_parent(outcomes, "groups")
-    if wanted is not None:
-        mask = wanted.take(outcome)
-        groups, outcome = groups.where(mask), outcome.filter(mask)
     return group_index(groups, OUTCOME, outcomes.ordinal.take(outcome))
 
 
 def _outcome_ids(outcomes: Level, outcome: pa.Array) -> pa.Array:
     """outcomes.id of the outcome of each row (`outcome`: its row in `outcomes`).
 
-    Hashed once per outcome and taken down, or once per row when there are fewer rows.
+    Hashed once per outcome for every table (`Level.ids`) and taken down.
     """
-    if len(outcome) < len(outcomes):
-        return row_ids("outcomes", outcomes.nct_id.take(outcome), outcomes.ordinal.take(outcome))
-    return row_ids("outcomes", outcomes.nct_id, outcomes.ordinal).take(outcome)
+    return outcomes.ids("outcomes").take(outcome)
 
 
 def posting_date(raw: Any) -> tuple[dt.date | None, str | None]:
@@ -87,7 +83,7 @@ def outcomes(studies: Level) -> pa.Table:
         tables.OUTCOMES,
         len(rows),
         {
-            "id": row_ids("outcomes", rows.nct_id, rows.ordinal),
+            "id": rows.ids("outcomes"),
             "nct_id": rows.nct_id,
             "ordinal": rows.ordinal,
             **{column: rows.field(key) for column, key in fields.items()},
@@ -108,7 +104,7 @@ def outcome_classes(studies: Level) -> pa.Table:
         tables.OUTCOME_CLASSES,
         len(classes),
         {
-            "id": row_ids("outcome_classes", nct_id, outcome_ordinal, ordinal),
+            "id": stable_ids("outcome_classes", nct_id, outcome_ordinal, ordinal),
             "nct_id": nct_id,
             "outcome_ordinal": outcome_ordinal,
             "ordinal": ordinal,
@@ -129,7 +125,7 @@ def outcome_categories(studies: Level) -> pa.Table:
         tables.OUTCOME_CATEGORIES,
         len(categories),
         {
-            "id": row_ids("outcome_categories", nct_id, outcome_ordinal, class_ordinal, ordinal),
+            "id": stable_ids("outcome_categories", nct_id, outcome_ordinal, class_ordinal, ordinal),
             "nct_id": nct_id,
             "outcome_ordinal": outcome_ordinal,
             "class_ordinal": class_ordinal,
@@ -152,7 +148,7 @@ def outcome_counts(studies: Level) -> pa.Table:
         tables.OUTCOME_COUNTS,
         len(nct_id),
         {
-            "id": row_ids("outcome_counts", nct_id, outcome, klass, denom, ordinal),
+            "id": stable_ids("outcome_counts", nct_id, outcome, klass, denom, ordinal),
             "nct_id": nct_id,
             "outcome_ordinal": outcome,
             "scope": pc.if_else(pc.equal(klass, NO_POSITION), "Measure", "Class"),
@@ -191,7 +187,7 @@ def outcome_measurements(studies: Level) -> pa.Table:
         tables.OUTCOME_MEASUREMENTS,
         len(values),
         {
-            "id": row_ids(
+            "id": stable_ids(
                 "outcome_measurements",
                 nct_id,
                 outcome_ordinal,
@@ -225,7 +221,7 @@ def outcome_analyses(studies: Level) -> pa.Table:
         tables.OUTCOME_ANALYSES,
         len(analyses),
         {
-            "id": row_ids("outcome_analyses", nct_id, outcome_ordinal, ordinal),
+            "id": analyses.ids("outcome_analyses"),
             "nct_id": nct_id,
             "outcome_ordinal": outcome_ordinal,
             "ordinal": ordinal,
@@ -279,35 +275,27 @@ def outcome_analysis_groups(studies: Level) -> pa.Table:
     """One row per group id an analysis compares, linked to its own outcome's group."""
     outcomes = _outcomes(studies)
     analyses, outcome = each_with_parent(outcomes, "analyses")
-    analysis_ids = row_ids("outcome_analyses", analyses.nct_id, *analyses.ordinals)
     codes = analyses.each("groupIds", keep_nulls=True)
-    analysis = _parents(analyses, "groupIds")
+    analysis = codes.parent_row
     nct_id = codes.nct_id
     outcome_ordinal, analysis_ordinal, ordinal = codes.ordinals
     return table_of(
         tables.OUTCOME_ANALYSIS_GROUPS,
         len(codes),
         {
-            "id": row_ids(
+            "id": stable_ids(
                 "outcome_analysis_groups", nct_id, outcome_ordinal, analysis_ordinal, ordinal
             ),
             "nct_id": nct_id,
             "outcome_ordinal": outcome_ordinal,
             "analysis_ordinal": analysis_ordinal,
             "ordinal": ordinal,
-            "outcome_analysis_id": analysis_ids.take(analysis),
+            "outcome_analysis_id": analyses.ids("outcome_analyses").take(analysis),
             "outcome_id": _outcome_ids(outcomes, outcome.take(analysis)),
-            "result_group_id": _groups(outcomes, pc.is_valid(outcomes.field("analyses"))).linked(
-                codes.study, codes.values, outcome_ordinal
-            ),
+            "result_group_id": _groups(outcomes).linked(codes.study, codes.values, outcome_ordinal),
             "ctgov_group_code": codes.values,
         },
     )
-
-
-def _parents(level: Level, path: str) -> pa.Array:
-    """For every item of the lists at `path` (nulls too), the index of its row in `level`."""
-    return pc.list_parent_indices(level.field(path))
 
 
 TABLE_BUILDERS = {

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from schemas.tables import sites as tables
 from transforms._ids import id_maker, stable_ids
-from transforms.batch import Level, mapped, table_of
+from transforms.batch import Level, constant, mapped, positions, table_of
 
 _LOCATIONS = "protocolSection.contactsLocationsModule.locations"
 _REMOVED_COUNTRIES = "derivedSection.miscInfoModule.removedCountries"
@@ -58,7 +58,7 @@ def facilities(studies: Level) -> pa.Table:
         tables.FACILITIES,
         len(sites),
         {
-            "id": stable_ids("facilities", nct_id, sites.ordinal),
+            "id": sites.ids("facilities"),
             "nct_id": nct_id,
             "ordinal": sites.ordinal,
             "status": sites.field("status"),
@@ -76,11 +76,18 @@ def facilities(studies: Level) -> pa.Table:
 def _location_contacts(studies: Level) -> tuple[Level, pa.Array]:
     """Every contact of every location, and whether each is an investigator (AACT's role test)."""
     contacts = studies.each(_LOCATIONS).each("contacts")
-    return contacts, mapped(is_investigator, contacts.field("role"), pa.bool_())
+    # Both contact tables split on it: tested once per batch.
+    investigator = contacts.shared(
+        "is_investigator", lambda: mapped(is_investigator, contacts.field("role"), pa.bool_())
+    )
+    return contacts, investigator
 
 
-def _person_columns(table: str, people: Level) -> dict[str, Any]:
-    """Keys, facility link, name, role and phone fields, in both tables' columns."""
+def _person_columns(table: str, sites: Level, people: Level) -> dict[str, Any]:
+    """Keys, facility link, name, role and phone fields, in both tables' columns.
+
+    `people` are contacts of `sites`, whose ids are kept (`Level.ids`) and taken down.
+    """
     nct_id = people.nct_id
     facility, contact = people.ordinals
     return {
@@ -88,7 +95,7 @@ def _person_columns(table: str, people: Level) -> dict[str, Any]:
         "nct_id": nct_id,
         "facility_ordinal": facility,
         "contact_ordinal": contact,
-        "facility_id": stable_ids("facilities", nct_id, facility),
+        "facility_id": sites.ids("facilities").take(people.parent_row),
         "name": people.field("name"),
         "role": people.field("role"),
         "email": people.field("email"),
@@ -101,7 +108,7 @@ def facility_contacts(studies: Level) -> pa.Table:
     """Location contacts that are not investigators; AACT's 'primary' is each site's first one."""
     contacts, investigator = _location_contacts(studies)
     people = contacts.where(pc.invert(investigator))
-    columns = _person_columns("facility_contacts", people)
+    columns = _person_columns("facility_contacts", studies.each(_LOCATIONS), people)
     columns["contact_type"] = pc.if_else(
         _same_as_previous(people.study, people.ordinals[0]), "backup", "primary"
     )
@@ -122,7 +129,7 @@ def facility_investigators(studies: Level) -> pa.Table:
     """Location contacts whose role names an investigator or a study chair."""
     contacts, investigator = _location_contacts(studies)
     people = contacts.where(investigator)
-    columns = _person_columns("facility_investigators", people)
+    columns = _person_columns("facility_investigators", studies.each(_LOCATIONS), people)
     return table_of(tables.FACILITY_INVESTIGATORS, len(people), columns)
 
 
@@ -133,35 +140,47 @@ def countries(studies: Level) -> pa.Table:
     exact text (AACT dedupes identical rows); a location without a country text adds no row. Every
     item of `removedCountries` gives a row, in list order.
     """
-    sites = studies.each(_LOCATIONS)
+    located = _located_countries(studies.each(_LOCATIONS))
     removed = studies.each(_REMOVED_COUNTRIES, keep_nulls=True)
-    named: list[list[tuple[Any, bool]]] = [[] for _ in range(len(studies))]
-    current: dict[tuple[int, str], None] = {}
-    for study, country in zip(
-        sites.study.to_pylist(), sites.field("country").to_pylist(), strict=True
-    ):
-        if country is not None and (study, country) not in current:
-            current[study, country] = None
-            named[study].append((country, False))
-    for study, country in zip(removed.study.to_pylist(), removed.values.to_pylist(), strict=True):
-        named[study].append((country, True))
-    rows = [
-        (nct_id, i, name, is_removed)
-        for nct_id, names in zip(studies.nct_ids.to_pylist(), named, strict=True)
-        for i, (name, is_removed) in enumerate(names)
-    ]
-    nct_ids, ordinals, names, removed_flags = zip(*rows, strict=True) if rows else ((), (), (), ())
+    listed = pa.table({"study": removed.study, "name": removed.values})
+    rows = pa.concat_tables(
+        [
+            located.append_column("removed", constant(False, located.num_rows)),
+            listed.append_column("removed", constant(True, listed.num_rows)),
+        ]
+    )
+    # A stable sort: in each study, location countries first, then removed ones, each in order.
+    rows = rows.take(pc.sort_indices(rows["study"]))
+    study = rows["study"].combine_chunks()
+    nct_id = studies.nct_ids.take(study)
+    ordinal = positions(study)
     return table_of(
         tables.COUNTRIES,
-        len(rows),
+        rows.num_rows,
         {
-            "id": stable_ids("countries", nct_ids, ordinals),
-            "nct_id": nct_ids,
-            "ordinal": ordinals,
-            "name": names,
-            "removed": removed_flags,
+            "id": stable_ids("countries", nct_id, ordinal),
+            "nct_id": nct_id,
+            "ordinal": ordinal,
+            "name": rows["name"].combine_chunks(),
+            "removed": rows["removed"].combine_chunks(),
         },
     )
+
+
+def _located_countries(sites: Level) -> pa.Table:
+    """Each study's distinct location country texts (`study`, `name`), first appearance first."""
+    country = sites.field("country")
+    given = pc.is_valid(country)
+    study, name = sites.study.filter(given), country.filter(given)
+    # One integer per (study, country text) pair: hashing integers is cheaper than texts.
+    encoded = name.dictionary_encode()
+    pair = pc.add(
+        pc.multiply(study.cast(pa.int64()), len(encoded.dictionary)),
+        encoded.indices.cast(pa.int64()),
+    )
+    # `unique` lists pairs in order of first appearance, and `index_in` finds that first row.
+    first = pc.index_in(pc.unique(pair), value_set=pair)
+    return pa.table({"study": study.take(first), "name": name.take(first)})
 
 
 TABLE_BUILDERS = {

@@ -32,9 +32,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.tables import studies as tables
-from transforms._dates import PartialDate, parse_date, parse_partial_date, partial_date_fields
+from transforms._dates import (
+    PartialDate,
+    full_dates,
+    parse_date,
+    parse_partial_date,
+    partial_dates,
+)
 from transforms.ages import parse_age
-from transforms.batch import Level, mapped, per_value, per_value_across, table_of
+from transforms.batch import Level, per_value, table_of
 
 _P = "protocolSection"
 _ST = f"{_P}.statusModule"
@@ -109,34 +115,29 @@ def studies(level: Level) -> pa.Table:
 
 def _date_columns(level: Level) -> dict[str, pa.Array]:
     """The parsed full dates, and each PartialDate's `_date` and `_date_precision`."""
-    # A study's dates repeat across columns (submitted = QC'd = posted): each column set is
-    # parsed in one go, so every distinct text is parsed once.
-    full = per_value_across(
-        _full_date, [level.field(path) for _, path in _FULL_DATES], (pa.date32(),)
+    # Each set of columns is parsed in one go: a kernel call costs about the same for one column
+    # as for eight.
+    n = len(level)
+    full = full_dates(pa.concat_arrays([level.field(path) for _, path in _FULL_DATES]))
+    last, precision = partial_dates(
+        pa.concat_arrays([level.field(path) for _, path in _PARTIAL_DATES])
     )
-    partial = per_value_across(
-        _partial_date_values,
-        [level.field(path) for _, path in _PARTIAL_DATES],
-        (pa.date32(), pa.string()),
-    )
-    columns = {name: date for (name, _), (date,) in zip(_FULL_DATES, full, strict=True)}
-    for (prefix, _), (date, precision) in zip(_PARTIAL_DATES, partial, strict=True):
-        columns |= {f"{prefix}_date": date, f"{prefix}_date_precision": precision}
+    columns = {name: full.slice(k * n, n) for k, (name, _) in enumerate(_FULL_DATES)}
+    for k, (prefix, _) in enumerate(_PARTIAL_DATES):
+        columns[f"{prefix}_date"] = last.slice(k * n, n)
+        columns[f"{prefix}_date_precision"] = precision.slice(k * n, n)
     return columns
 
 
-def _full_date(raw: Any) -> tuple[Any]:
-    return (parse_date(raw),)
-
-
-def _partial_date_values(raw: Any) -> tuple[Any, Any]:
-    """A PartialDate text's date (the last day of its period) and precision."""
-    fields = partial_date_fields("partial", raw)
-    return fields["partial_date"], fields["partial_date_precision"]
-
-
 def _age_columns(level: Level) -> dict[str, pa.Array]:
-    """`<which>_age_num` and `<which>_age_unit` of the minimum and maximum ages (`parse_age`)."""
+    """`<which>_age_num` and `<which>_age_unit` of the minimum and maximum ages (`parse_age`).
+
+    Parsed once per batch: studies and calculated_values both have them.
+    """
+    return level.shared("age_columns", lambda: _parsed_ages(level))
+
+
+def _parsed_ages(level: Level) -> dict[str, pa.Array]:
     columns: dict[str, pa.Array] = {}
     for which, path in _AGES:
         num, unit = per_value(parse_age, level.field(path), (pa.int32(), pa.string()))
@@ -177,7 +178,7 @@ def _arm_counts(level: Level, study_type: pa.Array) -> dict[str, pa.Array]:
 
 def calculated_values(level: Level) -> pa.Table:
     """The ctgov.calculated_values rows: one per study (rules in the module docstring)."""
-    submitted = mapped(parse_date, level.field(f"{_ST}.studyFirstSubmitDate"), pa.date32())
+    submitted = full_dates(level.field(f"{_ST}.studyFirstSubmitDate"))
     completion = _actual(level, "primaryCompletionDateStruct")
     columns: dict[str, Any] = {
         "nct_id": level.nct_id,
