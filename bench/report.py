@@ -25,6 +25,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from flows.settings import Settings
+
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
 FIGURES = REPORT.parent / "out" / "report-figures.json"  # the last run's figures (--render-only)
 ROOT = REPORT.parent.parent
@@ -570,11 +572,13 @@ def _checkpoint_note(load: dict[str, Any]) -> str:
     grew = {
         k: load[f"{k}, registry (s)"] / max(load[f"{k}, small registry (s)"], 1e-3) for k in parts
     }
+    limit = Settings().duckdb_wal_autocheckpoint
     every = (
-        "more than the default 16 MB `wal_autocheckpoint`, so every batch ends in an automatic "
-        "checkpoint"
+        "more than DuckDB's default 16 MB `wal_autocheckpoint`, under which every batch would end "
+        f"in an automatic checkpoint; the writer sets {limit} "
+        "(`TRIALSYNC_DUCKDB_WAL_AUTOCHECKPOINT`)"
         if wal > 16
-        else "under the default 16 MB `wal_autocheckpoint`"
+        else "under DuckDB's default 16 MB `wal_autocheckpoint`"
     )
     note = (
         f"- **Checkpoints.** A {load['batch studies']:,}-study commit writes {wal} MB of WAL, "
