@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.batch import mapped, per_value
+from transforms.columns import mapped, per_value
 
 # re.ASCII and fullmatch, as in schemas/study/fields.py: `\d` would take any Unicode digit (and
 # int() reads Arabic-Indic or full-width digits as numbers), and `$` a final newline.

@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 import schemas.tables.annotations as tables
 from transforms._dates import parse_date
 from transforms._ids import stable_ids
-from transforms.batch import Level, mapped, per_value_across, table_of
+from transforms.batch import Level, table_of
+from transforms.columns import mapped, per_value_across
 
 _ANNOTATION = "annotationSection.annotationModule"
 _TRACKING = "derivedSection.miscInfoModule.submissionTracking"

@@ -13,7 +13,8 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import conditions as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, constant, mapped, study_order, table_of, taken
+from transforms.batch import Level, study_order, table_of
+from transforms.columns import constant, mapped, taken
 
 _MESH_ID = re.compile(r"^([A-Z])(\d+)$")
 _CONDITIONS = "protocolSection.conditionsModule"

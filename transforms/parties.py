@@ -11,7 +11,8 @@ import pyarrow.compute as pc
 from schemas.table import Table
 from schemas.tables import parties as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, constant, study_order, table_of
+from transforms.batch import Level, study_order, table_of
+from transforms.columns import constant
 
 _IDENT = "protocolSection.identificationModule"
 _SPONS = "protocolSection.sponsorCollaboratorsModule"

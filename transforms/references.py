@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 from schemas.tables import references as tables
 from transforms._dates import parse_date
 from transforms._ids import stable_id, stable_ids
-from transforms.batch import Level, mapped, table_of
+from transforms.batch import Level, table_of
+from transforms.columns import mapped
 
 _REFS = "protocolSection.referencesModule"
 _LARGE_DOCS = "documentSection.largeDocumentModule"

@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._ids import stable_ids
-from transforms.batch import Level, constant, table_of
+from transforms.batch import Level, table_of
+from transforms.columns import constant
 from transforms.results_common import (
     BASELINE,
     BASELINE_MODULE,

@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 
 from schemas.tables.results import NO_POSITION
 from transforms._ids import stable_ids
-from transforms.batch import Level, mapped, taken
+from transforms.batch import Level
+from transforms.columns import mapped, taken
 
 FLOW: Final = "Participant Flow"
 BASELINE: Final = "Baseline"

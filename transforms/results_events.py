@@ -9,7 +9,8 @@ import pyarrow.compute as pc
 
 from schemas.tables import results as tables
 from transforms._ids import stable_ids
-from transforms.batch import Level, constant, table_of, taken
+from transforms.batch import Level, table_of
+from transforms.columns import constant, taken
 from transforms.results_common import (
     EVENT,
     EVENTS_MODULE,

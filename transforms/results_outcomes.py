@@ -16,7 +16,8 @@ from schemas.tables import results as tables
 from schemas.tables.results import NO_POSITION
 from transforms._dates import parse_partial_date
 from transforms._ids import stable_ids
-from transforms.batch import Level, mapped, per_value, table_of
+from transforms.batch import Level, table_of
+from transforms.columns import mapped, per_value
 from transforms.results_baseline import count_columns, measurement_columns, scoped_counts
 from transforms.results_common import (
     OUTCOME,

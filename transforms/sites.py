@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 
 from schemas.tables import sites as tables
 from transforms._ids import id_maker, stable_ids
-from transforms.batch import Level, constant, mapped, positions, table_of
+from transforms.batch import Level, table_of
+from transforms.columns import constant, mapped, positions
 
 _LOCATIONS = "protocolSection.contactsLocationsModule.locations"
 _REMOVED_COUNTRIES = "derivedSection.miscInfoModule.removedCountries"

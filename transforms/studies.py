@@ -40,7 +40,8 @@ from transforms._dates import (
     partial_dates,
 )
 from transforms.ages import parse_age
-from transforms.batch import Level, per_value, table_of
+from transforms.batch import Level, table_of
+from transforms.columns import per_value
 
 _P = "protocolSection"
 _ST = f"{_P}.statusModule"

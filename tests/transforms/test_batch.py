@@ -10,7 +10,8 @@ import pytest
 from schemas.study.arrow import study_arrow_type
 from schemas.tables import sites, studies
 from tests.support.tables import table_rows
-from transforms.batch import Level, mapped, per_value, study_level, table_of
+from transforms.batch import Level, study_level, table_of
+from transforms.columns import mapped, per_value
 
 Record = dict[str, Any]
 
