@@ -4,7 +4,6 @@ from collections import Counter
 from typing import Any
 
 import duckdb
-import orjson
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from schemas.table import Table
 from schemas.tables import parties as tables
+from tests.support import damage
 from tests.support.tables import table_rows
 from transforms.arrow_tables import TypeIssue
 from transforms.normalize import builders
@@ -293,50 +293,6 @@ def test_aact_lead_sponsor_query_runs_on_duckdb(
 # --- never raise on damaged records -----------------------------------------------------------
 
 RICH = "NCT01949129"  # collaborators, investigator party, contacts with extensions, officials
-JUNK = st.one_of(
-    st.none(),
-    st.integers(),
-    st.text(max_size=5),
-    st.booleans(),
-    st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=3), st.just({})), max_size=3),
-    st.dictionaries(
-        st.text(max_size=5), st.one_of(st.none(), st.integers(), st.text(max_size=3)), max_size=3
-    ),
-)
-DELETE = object()
-
-
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every key/index path under `node` (containers and leaves)."""
-    found: list[tuple[Any, ...]] = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, child in node.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(node, list):
-        for i, child in enumerate(node):
-            found += _paths(child, (*prefix, i))
-    return found
-
-
-def _has(container: Any, key: Any) -> bool:
-    if isinstance(container, dict):
-        return key in container
-    return isinstance(container, list) and isinstance(key, int) and key < len(container)
-
-
-def _damage(record: Record, edits: list[tuple[tuple[Any, ...], Any]]) -> Record:
-    damaged = orjson.loads(orjson.dumps(record))
-    for path, junk in edits:
-        parent: Any = damaged
-        for key in path[:-1]:
-            parent = parent[key] if _has(parent, key) else None
-        if not _has(parent, path[-1]):
-            continue
-        if junk is DELETE and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = None if junk is DELETE else junk
-    return damaged
 
 
 @pytest.fixture(scope="module")
@@ -349,7 +305,9 @@ def rich_paths(rich_record: Record) -> list[tuple[Any, ...]]:
     wanted = {"identificationModule", "sponsorCollaboratorsModule", "contactsLocationsModule"}
     # Locations belong to another family; leaving them out keeps the draws on our leaves.
     return [
-        p for p in _paths(rich_record) if len(p) < 3 or (p[1] in wanted and p[2] != "locations")
+        p
+        for p in damage.node_paths(rich_record)
+        if len(p) < 3 or (p[1] in wanted and p[2] != "locations")
     ]
 
 
@@ -358,12 +316,8 @@ def rich_paths(rich_record: Record) -> list[tuple[Any, ...]]:
 def test_builders_never_raise_on_damaged_records(
     data: st.DataObject, rich_record: Record, rich_paths: list[tuple[Any, ...]]
 ) -> None:
-    edits = data.draw(
-        st.lists(
-            st.tuples(st.sampled_from(rich_paths), st.one_of(st.just(DELETE), JUNK)), max_size=6
-        )
-    )
-    damaged = _damage(rich_record, edits)
+    edits = data.draw(damage.edits(rich_paths))
+    damaged = damage.with_edits(rich_record, edits)
     got, _ = table_rows(tables.TABLES, {RICH: damaged})  # may report issues, never raises
     for table in tables.TABLES:
         rows = got[table.name]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from schemas.study.paths import leaf_specs
 from schemas.table import Table
 from schemas.tables import results as tables
+from tests.support import damage
 from tests.support.tables import table_rows
 from transforms.arrow_tables import TypeIssue, arrow_table
 from transforms.normalize import builders
@@ -391,51 +392,7 @@ def test_every_sample_results_leaf_maps_to_a_column(results_studies: dict[str, R
 
 # --- never raise on damaged records -------------------------------------------------------------
 
-JUNK = st.one_of(
-    st.none(),
-    st.integers(),
-    st.floats(allow_nan=True),
-    st.text(max_size=5),
-    st.booleans(),
-    st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=3), st.just({})), max_size=3),
-    st.dictionaries(
-        st.text(max_size=5), st.one_of(st.none(), st.integers(), st.text(max_size=3)), max_size=3
-    ),
-)
-DELETE = object()
-
-
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every key/index path under `node` (containers and leaves)."""
-    found: list[tuple[Any, ...]] = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, child in node.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(node, list):
-        for i, child in enumerate(node):
-            found += _paths(child, (*prefix, i))
-    return found
-
-
-def _has(container: Any, key: Any) -> bool:
-    if isinstance(container, dict):
-        return key in container
-    return isinstance(container, list) and isinstance(key, int) and key < len(container)
-
-
-def _damage(record: Record, edits: list[tuple[tuple[Any, ...], Any]]) -> Record:
-    damaged: Record = orjson.loads(orjson.dumps(record))
-    for path, junk in edits:
-        parent: Any = damaged
-        for key in path[:-1]:
-            parent = parent[key] if _has(parent, key) else None
-        if not _has(parent, path[-1]):
-            continue
-        if junk is DELETE and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = None if junk is DELETE else junk
-    return damaged
+JUNK = st.one_of(damage.JUNK, st.floats(allow_nan=True))
 
 
 @pytest.fixture(scope="module")
@@ -461,13 +418,8 @@ def small_results(sample_studies: dict[str, Record]) -> Record:
 def test_builders_never_raise_on_damaged_records(
     data: st.DataObject, small_results: Record
 ) -> None:
-    edits = data.draw(
-        st.lists(
-            st.tuples(st.sampled_from(_paths(small_results)), st.one_of(st.just(DELETE), JUNK)),
-            max_size=6,
-        )
-    )
-    damaged = _damage(small_results, edits)
+    edits = data.draw(damage.edits(damage.node_paths(small_results), JUNK))
+    damaged = damage.with_edits(small_results, edits)
     got = _results_rows(damaged)  # may report issues, never raises
     for table in tables.TABLES:
         rows = got[table.name]
