@@ -97,8 +97,7 @@ def load_records(
     `normalizer` builds the ctgov rows of the studies to write; a sharded bulk load passes one
     that returns what its workers already built (see `flows.sharding`).
     """
-    with gc_paused():  # the batch's records are alive: see gc_paused
-        screening = screen(records)
+    screening = screen(records)
     studies = newest_per_study(screening.studies)
     decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
     previous = state.version_records(

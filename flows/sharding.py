@@ -42,7 +42,7 @@ from flows.loading import LoadOutcome, Normalizer, load_records
 from flows.runs import RunReport, parse_timestamp, utcnow
 from flows.settings import Settings
 from transforms.arrow_tables import TypeIssue
-from transforms.normalize import NormalizedBatch, gc_paused, normalize
+from transforms.normalize import NormalizedBatch, normalize
 from transforms.screening import newest_per_study, screen
 from transforms.versions import LoadContext
 from warehouse import bulk, state
@@ -92,8 +92,7 @@ def normalize_shard(zip_path: Path, shard: Shard, out_dir: Path) -> ShardResult:
     deduplication and the same value-by-value checks `load_records` applies.
     """
     entries = read_shard(zip_path, shard)
-    with gc_paused():
-        studies = newest_per_study(screen(parse_entries(entries)).studies)
+    studies = newest_per_study(screen(parse_entries(entries)).studies)
     strict = frozenset(s.nct_id for s in studies if s.has_type_drift)
     batch = normalize([(s.nct_id, s.record) for s in studies], strict=strict)
     return ShardResult(

@@ -16,6 +16,7 @@ from transforms._dates import parse_date
 from transforms._json import get_path
 from transforms.drift import Drift, drift_observations
 from transforms.hashing import study_hashes
+from transforms.normalize import gc_paused
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,16 @@ class Screening:
 
 
 def screen(records: Sequence[Any]) -> Screening:
-    """Validate, hash and drift-check each record; records that fail the envelope are rejected."""
+    """Validate, hash and drift-check each record; records that fail the envelope are rejected.
+
+    Runs with the cyclic GC paused, as `normalize` does: the batch's records are alive, and the
+    hashing and drift objects made meanwhile would have the GC rescan them again and again.
+    """
+    with gc_paused():
+        return _screened(records)
+
+
+def _screened(records: Sequence[Any]) -> Screening:
     out = Screening()
     for position, record in enumerate(records):
         problem = _unparsable(record) or envelope_problem(record)
