@@ -48,36 +48,6 @@ def parse_partial_date(raw: str) -> PartialDate:
     return PartialDate(raw, first, last, precision)
 
 
-_NO_TYPE = object()
-
-
-def partial_date_fields(prefix: str, raw: Any, date_type: Any = _NO_TYPE) -> dict[str, Any]:
-    """The row values for `schemas.columns.partial_date(prefix, ...)` columns.
-
-    Pass `date_type` only for dates whose table declares a `<prefix>_date_type` column.
-    """
-    date, month_year, precision, type_ = _field_names(prefix)
-    if isinstance(raw, str):
-        parsed = parse_partial_date(raw)
-        row = {date: parsed.last, month_year: raw, precision: parsed.precision}
-    else:
-        row = {date: None, month_year: None, precision: None}
-    if date_type is not _NO_TYPE:
-        row[type_] = date_type
-    return row
-
-
-@lru_cache(maxsize=256)
-def _field_names(prefix: str) -> tuple[str, str, str, str]:
-    # Built once per prefix: the same key objects every row, instead of fresh strings to hash.
-    return (
-        f"{prefix}_date",
-        f"{prefix}_month_year",
-        f"{prefix}_date_precision",
-        f"{prefix}_date_type",
-    )
-
-
 def parse_date(raw: Any) -> dt.date | None:
     """A full `yyyy-MM-dd` date, or None (also for partial dates, which have their own columns)."""
     if not isinstance(raw, str):
@@ -86,7 +56,7 @@ def parse_date(raw: Any) -> dt.date | None:
     return parsed.first if parsed.precision == "day" else None
 
 
-# --- whole columns, in Arrow kernels (see transforms.batch) ---------------------------------------
+# --- whole columns, in Arrow kernels (see transforms.columns) -------------------------------------
 
 # A PartialDate text by its length, and its first day's text: the text, then "-01-01" cut to
 # ten characters ("2021" -> "2021-01-01", "2021-05" -> "2021-05-01").
