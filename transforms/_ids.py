@@ -7,7 +7,7 @@ natural key keeps those joins working while loads stay idempotent and a rebuild 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,20 +37,6 @@ def stable_id(*parts: object) -> int:
     million rows are not a practical concern (the publishing gate checks every declared key anyway).
     """
     return _digest(_key(parts).encode()) & _MASK
-
-
-def id_maker(*parts: object) -> Callable[[object], int]:
-    """`last -> stable_id(*parts, last)`, for the ids of one list's items.
-
-    The shared leading parts (table, NCT id, parent positions) are rendered once, so each id costs
-    about half a `stable_id` call; a 1,000-site study computes a thousand facility ids.
-    """
-    prefix = _key(parts) + _SEPARATOR if parts else ""
-
-    def make(last: object) -> int:
-        return _digest(f"{prefix}{last!s}".encode()) & _MASK
-
-    return make
 
 
 def stable_ids(*parts: object) -> pa.Int64Array:

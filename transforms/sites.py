@@ -8,7 +8,6 @@ site, so that key is deliberately left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.tables import sites as tables
-from transforms._ids import id_maker, stable_ids
+from transforms._ids import stable_id, stable_ids
 from transforms.batch import Level, table_of
 from transforms.columns import constant, mapped, positions
 
@@ -41,14 +40,9 @@ def _role_is_investigator(role: str) -> bool:
     return _INVESTIGATOR_ROLE.search(role) is not None
 
 
-def facility_ids(nct_id: str) -> Callable[[object], int]:
-    """`facilities.id` (the FK recipe of its children) by location position, for one study."""
-    return id_maker("facilities", nct_id)
-
-
 def facility_id(nct_id: str, facility_ordinal: int) -> int:
-    """`facilities.id` of the study's location at `facility_ordinal`."""
-    return facility_ids(nct_id)(facility_ordinal)
+    """`facilities.id` (the FK recipe of its children) of the study's location at that position."""
+    return stable_id("facilities", nct_id, facility_ordinal)
 
 
 def facilities(studies: Level) -> pa.Table:

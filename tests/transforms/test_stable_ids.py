@@ -1,4 +1,4 @@
-"""transforms/_ids.py: the stable id recipe; `id_maker`, `stable_ids` give the same ids faster."""
+"""transforms/_ids.py: the stable id recipe; `stable_ids` gives the same ids for whole columns."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms._ids import id_maker, stable_id, stable_ids
+from transforms._ids import stable_id, stable_ids
 
 # Every kind of value a key part takes: table names, NCT ids, positions, codes, AACT's None.
 _PARTS = st.one_of(st.text(), st.integers(), st.none(), st.booleans(), st.floats(allow_nan=False))
@@ -41,11 +41,6 @@ def test_stable_id_keeps_the_recipe(parts: tuple[Any, ...]) -> None:
 @given(st.lists(_PARTS, max_size=10))
 def test_stable_id_keeps_the_recipe_for_any_parts(parts: list[Any]) -> None:
     assert stable_id(*parts) == _reference_recipe(*parts)
-
-
-@given(st.lists(_PARTS, max_size=7), _PARTS)
-def test_id_maker_gives_stable_id_of_the_parts_plus_last(parts: list[Any], last: Any) -> None:
-    assert id_maker(*parts)(last) == stable_id(*parts, last)
 
 
 def test_ids_are_positive_63_bit() -> None:
