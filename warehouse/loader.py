@@ -17,7 +17,7 @@ from schemas.table import Table
 from schemas.tables import CTGOV_TABLES
 from schemas.tables.history import STUDY_STATE, STUDY_VERSIONS
 from schemas.tables.pipeline import PAGES, QUARANTINE, SCHEMA_DRIFT
-from warehouse.database import insert_arrow, transaction
+from warehouse.database import insert_arrow, single_threaded, transaction
 
 
 @dataclass(frozen=True)
@@ -63,61 +63,73 @@ class BatchResult:
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: BatchWrite) -> BatchResult:
-    """Write `batch` atomically."""
+    """Write `batch` atomically.
+
+    The statements that scan whole tables (deleting rewritten studies' rows, closing their
+    versions) run first, on every DuckDB thread; the ~70 appends after them run on one
+    (`single_threaded`).
+    """
     written: dict[str, int] = {}
     with transaction(con):
-        _replace_study_rows(con, batch, written)
-        _write_history(con, batch, written)
-        for table, rows in batch.events.items():
-            written[table.qualified_name] = insert_arrow(con, table, rows, or_ignore=True)
-        for table, rows in ((PAGES, batch.pages), (QUARANTINE, batch.quarantine)):
-            if rows is not None:
+        _delete_replaced(con, batch.replace_ids)
+        _close_versions(con, batch.closed_versions)
+        with single_threaded(con):
+            for table, rows in batch.ctgov_rows.items():
+                written[table.qualified_name] = insert_arrow(con, table, rows)
+            _write_history(con, batch, written)
+            for table, rows in batch.events.items():
                 written[table.qualified_name] = insert_arrow(con, table, rows, or_ignore=True)
-        if batch.drift is not None and batch.drift.num_rows:
-            written[SCHEMA_DRIFT.qualified_name] = _merge_drift(con, batch.drift)
-        if batch.cursor is not None:
-            _advance_cursor(con, batch.cursor)
+            for table, rows in ((PAGES, batch.pages), (QUARANTINE, batch.quarantine)):
+                if rows is not None:
+                    written[table.qualified_name] = insert_arrow(con, table, rows, or_ignore=True)
+            if batch.drift is not None and batch.drift.num_rows:
+                written[SCHEMA_DRIFT.qualified_name] = _merge_drift(con, batch.drift)
+            if batch.cursor is not None:
+                _advance_cursor(con, batch.cursor)
     return BatchResult(written)
 
 
-def _replace_study_rows(
-    con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: dict[str, int]
+def _delete_replaced(con: duckdb.DuckDBPyConnection, nct_ids: Sequence[str]) -> None:
+    """Delete every ctgov row of the studies about to be rewritten."""
+    if not nct_ids:
+        return
+    con.register("_replace_ids", pa.table({"nct_id": pa.array(list(nct_ids), pa.string())}))
+    try:
+        for table in CTGOV_TABLES:
+            con.execute(
+                f"DELETE FROM {table.qualified_name} "
+                "WHERE nct_id IN (SELECT nct_id FROM _replace_ids)"
+            )
+    finally:
+        con.unregister("_replace_ids")
+
+
+def _close_versions(
+    con: duckdb.DuckDBPyConnection, closed: Sequence[tuple[str, int, dt.datetime]]
 ) -> None:
-    if batch.replace_ids:
-        con.register(
-            "_replace_ids", pa.table({"nct_id": pa.array(list(batch.replace_ids), pa.string())})
+    """Set `valid_to` on the versions that new ones replace."""
+    if not closed:
+        return
+    closing = pa.table(
+        {
+            "nct_id": pa.array([c[0] for c in closed], pa.string()),
+            "version_no": pa.array([c[1] for c in closed], pa.int32()),
+            "valid_to": pa.array([c[2] for c in closed], pa.timestamp("us")),
+        }
+    )
+    con.register("_closing", closing)
+    try:
+        con.execute(
+            "UPDATE history.study_versions AS v SET valid_to = c.valid_to FROM _closing c "
+            "WHERE v.nct_id = c.nct_id AND v.version_no = c.version_no AND v.valid_to IS NULL"
         )
-        try:
-            for table in CTGOV_TABLES:
-                con.execute(
-                    f"DELETE FROM {table.qualified_name} "
-                    "WHERE nct_id IN (SELECT nct_id FROM _replace_ids)"
-                )
-        finally:
-            con.unregister("_replace_ids")
-    for table, rows in batch.ctgov_rows.items():
-        written[table.qualified_name] = insert_arrow(con, table, rows)
+    finally:
+        con.unregister("_closing")
 
 
 def _write_history(
     con: duckdb.DuckDBPyConnection, batch: BatchWrite, written: dict[str, int]
 ) -> None:
-    if batch.closed_versions:
-        closing = pa.table(
-            {
-                "nct_id": pa.array([c[0] for c in batch.closed_versions], pa.string()),
-                "version_no": pa.array([c[1] for c in batch.closed_versions], pa.int32()),
-                "valid_to": pa.array([c[2] for c in batch.closed_versions], pa.timestamp("us")),
-            }
-        )
-        con.register("_closing", closing)
-        try:
-            con.execute(
-                "UPDATE history.study_versions AS v SET valid_to = c.valid_to FROM _closing c "
-                "WHERE v.nct_id = c.nct_id AND v.version_no = c.version_no AND v.valid_to IS NULL"
-            )
-        finally:
-            con.unregister("_closing")
     if batch.new_versions is not None:
         written[STUDY_VERSIONS.qualified_name] = insert_arrow(
             con, STUDY_VERSIONS, batch.new_versions

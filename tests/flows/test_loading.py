@@ -162,6 +162,17 @@ def test_a_failing_batch_leaves_the_database_as_it_was(con, sample_studies, monk
         load_records(con, records[10:20], _ctx("run-2"))
     assert table_counts(con, ALL_TABLES) == counts
     assert _snapshot(con) == before
+    assert _threads(con) == 2  # the appends' single-thread setting is undone on failure too
+
+
+def test_a_batch_leaves_the_connection_on_the_threads_it_had(con, sample_studies):
+    con.execute("SET threads = 2")
+    load_records(con, list(sample_studies.values())[:5], _ctx("run-1"))
+    assert _threads(con) == 2
+
+
+def _threads(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
 
 def test_a_value_of_the_wrong_type_is_nulled_and_reported_not_coerced(con, sample_studies):
