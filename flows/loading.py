@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
+from schemas.codec import compress_encoded, encode_record
 from schemas.tables.history import CHANGE_EVENTS, STUDY_STATE, STUDY_VERSIONS
 from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
 from transforms.arrow_tables import TypeIssue, arrow_table
@@ -31,6 +33,7 @@ from transforms.versions import (
     LoadContext,
     closed_versions,
     decide,
+    new_version_records,
     refetched_ids,
     state_rows,
     version_rows,
@@ -39,6 +42,8 @@ from warehouse import state
 from warehouse.loader import BatchWrite, CursorAdvance, FetchStamp, apply_batch
 
 _OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
+# One thread that compresses new versions' records (`compress_encoded` releases the GIL).
+_COMPRESSOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialsync-compress")
 
 # `(nct_id, record) pairs, *, strict=` → the batch's ctgov tables: `normalize`, or tables that
 # workers built ahead of the writer (flows.sharding).
@@ -110,17 +115,22 @@ def load_records(
     )
     events = batch_events(decisions, previous, ctx, emit_added=emit_added)
     to_write = [d for d in decisions if d.action in WRITES_ROWS]
+    # The new versions' records compress on another thread while this one normalizes.
+    compressing = _COMPRESSOR.submit(
+        compress_encoded, [encode_record(r) for r in new_version_records(decisions)]
+    )
     normalized = normalizer(
         [(d.study.nct_id, d.study.record) for d in to_write],
         strict=frozenset(d.study.nct_id for d in to_write if d.study.has_type_drift),
     )
+    raw_records = compressing.result()
     max_seen = max(
         (s.last_update_post_date for s in studies if s.last_update_post_date), default=None
     )
     batch = BatchWrite(
         replace_ids=[d.study.nct_id for d in to_write if d.action is not Action.ADD],
         ctgov_rows=normalized.tables,
-        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx)),
+        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx, raw_records)),
         closed_versions=closed_versions(decisions, ctx),
         states=_arrow(STUDY_STATE, state_rows(decisions, ctx)),
         refetched=FetchStamp(refetched_ids(decisions), ctx.fetched_at),

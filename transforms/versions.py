@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from schemas.codec import compress_record
 from transforms._json import get_path
 from transforms.screening import ScreenedStudy
 
@@ -120,8 +119,20 @@ WRITES_ROWS = frozenset({Action.ADD, Action.NEW_VERSION, Action.REFRESH})
 NEW_VERSIONS = frozenset({Action.ADD, Action.NEW_VERSION})
 
 
-def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[str, Any]]:
-    """history.study_versions rows for the decisions that create a version."""
+def new_version_records(decisions: Sequence[Decision]) -> list[Mapping[str, Any]]:
+    """The records of the decisions that create a version, in `version_rows` order."""
+    return [d.study.record for d in decisions if d.action in NEW_VERSIONS]
+
+
+def version_rows(
+    decisions: Sequence[Decision], ctx: LoadContext, raw_records: Sequence[bytes]
+) -> list[dict[str, Any]]:
+    """history.study_versions rows for the decisions that create a version.
+
+    `raw_records`: `compress_record` of each of `new_version_records(decisions)`, made by the
+    caller so that it can compress them on another thread.
+    """
+    new = [d for d in decisions if d.action in NEW_VERSIONS]
     return [
         {
             "nct_id": d.study.nct_id,
@@ -136,10 +147,9 @@ def version_rows(decisions: Sequence[Decision], ctx: LoadContext) -> list[dict[s
             "valid_from": ctx.observed_at,
             "valid_to": None,
             "is_removed": False,
-            "raw_record": compress_record(d.study.record),
+            "raw_record": raw,
         }
-        for d in decisions
-        if d.action in NEW_VERSIONS
+        for d, raw in zip(new, raw_records, strict=True)
     ]
 
 
