@@ -45,7 +45,7 @@ def compress_encoded(texts: Sequence[bytes]) -> list[bytes]:
     if not texts:
         return []
     frames = _compressor().multi_compress_to_buffer(list(texts), threads=1)
-    return [frame.tobytes() for frame in frames]
+    return [frames[i].tobytes() for i in range(len(frames))]
 
 
 def decompress_record(blob: bytes) -> dict[str, Any]:
