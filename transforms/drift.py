@@ -44,6 +44,7 @@ from schemas.study.paths import (
     extra_container_specs,
     extra_leaf_specs,
     leaf_specs,
+    path_segments,
 )
 
 DriftKind = Literal[
@@ -322,7 +323,7 @@ def _conforms(record: Any) -> bool:
     reports, for the records the schema refuses (`tests/transforms/test_drift.py` checks that
     the two paths give the same observations).
     """
-    validator = _clean_record_validator()
+    validator = _conforming_record_validator()
     try:
         return bool(validator.is_valid(record))
     except Exception:  # a value jsonschema-rs cannot take in (never JSON): let the walk say
@@ -358,21 +359,11 @@ def _occurrences(
         yield from _occurrences(node[step], rest, (*order, list(node).index(step)))
 
 
-def _steps(path: str) -> tuple[str, ...]:
-    """`a.b[].c` -> ("a", "b", "[]", "c")."""
-    return tuple(part for key in path.split(".") for part in _split_list_marks(key))
-
-
-def _split_list_marks(key: str) -> tuple[str, ...]:
-    name = key.removesuffix("[]")
-    return (name, "[]") if name != key else (name,)
-
-
-_EXTRA_STEPS = tuple((path, _steps(path)) for path in sorted(KNOWN_EXTRA_ROOTS))
+_EXTRA_STEPS = tuple((path, path_segments(path)) for path in sorted(KNOWN_EXTRA_ROOTS))
 
 
 @cache
-def _clean_record_validator() -> Any:
+def _conforming_record_validator() -> Any:
     formats: dict[str, Callable[[str], bool]] = {}
     schema = _json_schema(_ROOT, formats)
     return jsonschema_rs.Draft4Validator(schema, formats=formats, validate_formats=True)
