@@ -67,10 +67,7 @@ class Level:
     @property
     def nct_id(self) -> pa.Array:
         """Each row's NCT id."""
-        found = self._memo.get("nct_id")
-        if found is None:
-            found = self._memo["nct_id"] = self.nct_ids.take(self.study)
-        return found
+        return self.shared("nct_id", lambda: self.nct_ids.take(self.study))
 
     @property
     def ordinal(self) -> pa.Array:
@@ -83,10 +80,7 @@ class Level:
         Kept, as child tables take them down as their foreign key (`.take(child.parent_row)`)
         rather than hash the same keys again.
         """
-        found = self._memo.get(("ids", table))
-        if found is None:
-            found = self._memo["ids", table] = stable_ids(table, self.nct_id, *self.ordinals)
-        return found
+        return self.shared(("ids", table), lambda: stable_ids(table, self.nct_id, *self.ordinals))
 
     def shared(self, key: object, make: Callable[[], _T]) -> _T:
         """`make()`, run once per level for `key`: derived rows or indexes several tables read."""
