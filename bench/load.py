@@ -1,6 +1,7 @@
 """Full load of a synthetic registry, and incremental loads whose cost must follow the changes.
 
-    .venv/bin/python -m bench.load [--full-studies 6700] [--studies 200000] [--small 2000]
+    .venv/bin/python -m bench.load [--full-studies 6700] [--bulk-studies 20100]
+                                   [--studies 200000] [--small 2000]
                                    [--changed 1000] [--rounds 5] [--split-rounds 3]
 
 1. Full load: `--full-studies` synthetic studies (bench/synthetic.py; default ten times the
@@ -8,6 +9,10 @@
    a bulk load does. Before each batch, the normalize-only baseline on the same batch (parse +
    normalize, as bench/normalize.py). Figures: studies/s of both, their ratio, and the peak RSS of
    this process right after the full load.
+   Then `load-bulk` of a ZIP of `--bulk-studies` synthetic studies (default three times the full
+   load, so that worker start-up weighs less): its load step as `TRIALSYNC_TASK_RUNNER=local`
+   (this process) and `=processes` (shards prepared by worker processes beside the writer), each
+   into a fresh data folder, against the normalize-only baseline of the same studies.
 2. Incremental: `--changed` studies spread over the registry, edited the way the registry edits
    them (bench/synthetic.registry_edit: a field edit and a new lastUpdatePostDate), loaded as one
    batch into a copy of the cached `--studies` warehouse, and the same into a `--small` one. And
@@ -23,15 +28,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from bench.bulk import build_zip
 from bench.common import emit, out_dir, peak_rss_mb
 from bench.synthetic import (
     CONTEXT,
+    T0,
     open_warehouse,
     parse,
     registry_edit,
@@ -40,9 +50,17 @@ from bench.synthetic import (
     synthetic_blob,
     working_copy,
 )
+from flows.ingest import RunMeta, load_bulk_zip
 from flows.loading import load_records
+from flows.runs import RunReport
+from flows.scopes import Scope
+from flows.settings import Settings
+from flows.sharding import load_bulk_sharded
 from transforms.normalize import gc_paused, normalize
 from transforms.versions import Action, LoadContext
+from warehouse.raw import RawStore
+
+RUN_ID = "20261120T090005Z-bench0"
 
 
 def _normalize_only(blobs: list[bytes]) -> float:
@@ -74,6 +92,62 @@ def full_load(studies: int) -> dict[str, float]:
     con.close()
     path.unlink()
     return {"load_s": load_s, "normalize_s": norm_s}
+
+
+def bulk_zip_load(zip_path: Path, runner: str, studies: int) -> float:
+    """Seconds `trialsync load-bulk` spends loading `zip_path` (its load step, then a CHECKPOINT).
+
+    The ZIP is landed first (hard-linked into a fresh data folder) and not timed, as the run's
+    own copying and checking is not part of loading. `runner` is `TRIALSYNC_TASK_RUNNER`: `local`
+    loads in this process (`flows.ingest.load_bulk_zip`), `processes` prepares shards in worker
+    processes beside the writer (`flows.sharding`).
+    """
+    data_dir = out_dir() / f"load-bulk-{runner}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    settings = Settings(data_dir=data_dir, task_runner=runner)
+    con = open_warehouse(data_dir / "trialsync.duckdb")
+    raw = RawStore(data_dir / "raw")
+    meta = RunMeta("load-bulk", "bulk", Scope().key, Scope().model_dump_json(), False)
+    landing = raw.start_run(RUN_ID, meta.as_dict())
+    target = landing.bulk_target()
+    target.hardlink_to(zip_path)
+    landed = landing.record_bulk(
+        target, study_count=studies, data_timestamp=T0.isoformat(), fetched_at=T0
+    )
+    report = RunReport(RUN_ID, "load-bulk")
+    start = time.perf_counter()
+    if runner == "local":
+        load_bulk_zip(con, raw, landed, meta, report)
+    else:
+        load_bulk_sharded(con, raw, landed, meta, report, settings)
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - start
+    con.close()
+    if report.outcome.actions.get(Action.ADD.value) != studies:
+        raise SystemExit(f"{runner}: expected {studies} added, got {dict(report.outcome.actions)}")
+    shutil.rmtree(data_dir)
+    return seconds
+
+
+def bulk_loads(studies: int) -> dict[str, object]:
+    """load-bulk of a ZIP of `studies` synthetic studies, in this process and with workers.
+
+    Against the normalize-only baseline of the same studies, measured in between. The worker
+    processes' start-up (about 1-2 s on 2 cores, before the first shard) is in the figure.
+    """
+    figures: dict[str, object] = {"load-bulk studies": studies}
+    with tempfile.TemporaryDirectory(dir=out_dir()) as tmp:
+        zip_path = build_zip(studies, Path(tmp))
+        normalize_s = sum(_normalize_only(blobs) for blobs in synthetic_batches(studies))
+        figures["normalize-only studies/s (baseline of load-bulk)"] = round(studies / normalize_s)
+        for runner in ("local", "processes"):
+            seconds = bulk_zip_load(zip_path, runner, studies)
+            figures |= {
+                f"load-bulk ({runner}) studies/s": round(studies / seconds),
+                f"load-bulk ({runner}) / normalize-only time": round(seconds / normalize_s, 2),
+            }
+    return figures
 
 
 def spread_ids(studies: int, changed: int, *, offset: int = 0) -> list[int]:
@@ -173,6 +247,7 @@ def main() -> dict[str, object]:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--full-studies", type=int, help="default: ten times the sample")
+    parser.add_argument("--bulk-studies", type=int, help="default: three times --full-studies")
     parser.add_argument("--studies", type=int, default=200_000)
     parser.add_argument("--small", type=int, default=2000)
     parser.add_argument("--changed", type=int, default=1000)
@@ -190,6 +265,7 @@ def main() -> dict[str, object]:
         "full load / normalize-only time": round(full["load_s"] / full["normalize_s"], 2),
         "peak RSS MB (after the full load)": round(peak_rss_mb()),
     }
+    figures |= bulk_loads(args.bulk_studies or 3 * n_full)
     big, small = Incremental(args.studies, args.changed), Incremental(args.small, args.changed)
     try:
         # the split first, on the fresh copies: after the edit rounds, the small copy has had

@@ -185,6 +185,18 @@ def _load_rows(f: dict[str, Any], bulk: dict[str, Any], cmd: str, bulk_cmd: str)
                 cmd,
             )
         )
+        rows.extend(
+            (
+                f"load step of `trialsync load-bulk`, {f['load-bulk studies']:,}-study ZIP, "
+                f"`TRIALSYNC_TASK_RUNNER={runner}`",
+                f"{_n(f[f'load-bulk ({runner}) studies/s'])} studies/s",
+                f"normalize-only, same studies: "
+                f"{_n(f['normalize-only studies/s (baseline of load-bulk)'])} studies/s",
+                f"{f[f'load-bulk ({runner}) / normalize-only time']}× the normalize time",
+                cmd,
+            )
+            for runner in ("local", "processes")
+        )
     if bulk:
         large_rss = bulk["load-bulk peak RSS MB (large ZIP)"]
         small_rss = bulk["load-bulk peak RSS MB (small ZIP)"]

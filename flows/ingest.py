@@ -153,7 +153,7 @@ def load_bulk_zip(
         if number in done:
             continue
         records = parse_entries(batch)
-        digest = hashlib.sha256(b"".join(data for _, data in batch)).hexdigest()
+        digest = entries_digest(batch)
         outcome = load_records(
             con,
             records,
@@ -167,6 +167,11 @@ def load_bulk_zip(
         if progress:
             progress(1, len(batch))
     _advance_cursor_to_warehouse_max(con, meta, run_of(landed.run_id))
+
+
+def entries_digest(batch: Sequence[tuple[str, bytes]]) -> str:
+    """sha256 of a batch's entry bytes, in order: what the pages manifest records of a batch."""
+    return hashlib.sha256(b"".join(data for _, data in batch)).hexdigest()
 
 
 def parse_entries(batch: Sequence[tuple[str, bytes]]) -> list[Any]:

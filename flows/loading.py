@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import orjson
@@ -45,9 +45,46 @@ _OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 # One thread that compresses new versions' records (`compress_encoded` releases the GIL).
 _COMPRESSOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialsync-compress")
 
-# `(nct_id, record) pairs, *, strict=` → the batch's ctgov tables: `normalize`, or tables that
-# workers built ahead of the writer (flows.sharding).
-Normalizer = Callable[..., NormalizedBatch]
+
+class RowSource(Protocol):
+    """Where the rows a batch writes come from, once the writer has decided what to write.
+
+    `BuiltHere` builds them from the parsed records; a sharded bulk load builds them in worker
+    processes ahead of the writer (`flows.sharding.BuiltByWorker`). The writer's decisions and
+    writes are the same code either way, so either load gives the same warehouse.
+    """
+
+    def with_records(self, decisions: list[Decision]) -> list[Decision]:
+        """The decisions, each new version of a stored study carrying its record (for events)."""
+        ...
+
+    def compressed(self, decisions: Sequence[Decision]) -> Callable[[], list[bytes]]:
+        """Start compressing the new versions' records; the call returns them (`version_rows`)."""
+        ...
+
+    def normalized(self, to_write: Sequence[Decision], strict: frozenset[str]) -> NormalizedBatch:
+        """The ctgov tables of the studies to write (`strict`: those checked value by value)."""
+        ...
+
+
+class BuiltHere:
+    """Rows built in this process from the screened records (`RowSource`)."""
+
+    def with_records(self, decisions: list[Decision]) -> list[Decision]:
+        """The decisions as they are: screened here, every study has its record."""
+        return decisions
+
+    def compressed(self, decisions: Sequence[Decision]) -> Callable[[], list[bytes]]:
+        """Compressed on another thread while this one normalizes (without the GIL)."""
+        texts = [encode_record(r) for r in new_version_records(decisions)]
+        return _COMPRESSOR.submit(compress_encoded, texts).result
+
+    def normalized(self, to_write: Sequence[Decision], strict: frozenset[str]) -> NormalizedBatch:
+        """Only the studies to write are normalized."""
+        return normalize([(d.study.nct_id, d.study.record) for d in to_write], strict=strict)
+
+
+BUILT_HERE = BuiltHere()
 
 
 @dataclass(frozen=True)
@@ -95,16 +132,41 @@ def load_records(
     pages: pa.Table | None = None,
     page_ref: str = "",
     emit_added: bool = True,
-    normalizer: Normalizer = normalize,
 ) -> LoadOutcome:
-    """Load one batch atomically and report what it did.
+    """Screen and load one batch of parsed records atomically, and report what it did."""
+    return load_screened(
+        con,
+        screen(records),
+        len(records),
+        ctx,
+        BUILT_HERE,
+        cursor=cursor,
+        pages=pages,
+        page_ref=page_ref,
+        emit_added=emit_added,
+    )
 
-    `normalizer` builds the ctgov rows of the studies to write; a sharded bulk load passes one
-    that returns what its workers already built (see `flows.sharding`).
+
+def load_screened(
+    con: duckdb.DuckDBPyConnection,
+    screening: Screening,
+    received: int,
+    ctx: LoadContext,
+    rows: RowSource,
+    *,
+    cursor: CursorTarget | None = None,
+    pages: pa.Table | None = None,
+    page_ref: str = "",
+    emit_added: bool = True,
+) -> LoadOutcome:
+    """Load one screened batch (of `received` records) atomically, and report what it did.
+
+    Deciding reads the warehouse, so it happens here, in the writer; `rows` supplies what the
+    decisions call for, built here or by a worker.
     """
-    screening = screen(records)
     studies = newest_per_study(screening.studies)
     decisions = decide(studies, state.study_states(con, [s.nct_id for s in studies]))
+    decisions = rows.with_records(decisions)
     previous = state.version_records(
         con,
         [
@@ -115,22 +177,17 @@ def load_records(
     )
     events = batch_events(decisions, previous, ctx, emit_added=emit_added)
     to_write = [d for d in decisions if d.action in WRITES_ROWS]
-    # The new versions' records compress on another thread while this one normalizes.
-    compressing = _COMPRESSOR.submit(
-        compress_encoded, [encode_record(r) for r in new_version_records(decisions)]
+    compressed = rows.compressed(decisions)
+    normalized = rows.normalized(
+        to_write, frozenset(d.study.nct_id for d in to_write if d.study.has_type_drift)
     )
-    normalized = normalizer(
-        [(d.study.nct_id, d.study.record) for d in to_write],
-        strict=frozenset(d.study.nct_id for d in to_write if d.study.has_type_drift),
-    )
-    raw_records = compressing.result()
     max_seen = max(
         (s.last_update_post_date for s in studies if s.last_update_post_date), default=None
     )
     batch = BatchWrite(
         replace_ids=[d.study.nct_id for d in to_write if d.action is not Action.ADD],
         ctgov_rows=normalized.tables,
-        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx, raw_records)),
+        new_versions=_arrow(STUDY_VERSIONS, version_rows(decisions, ctx, compressed())),
         closed_versions=closed_versions(decisions, ctx),
         states=_arrow(STUDY_STATE, state_rows(decisions, ctx)),
         refetched=FetchStamp(refetched_ids(decisions), ctx.fetched_at),
@@ -141,7 +198,7 @@ def load_records(
         cursor=_cursor_advance(cursor, max_seen, ctx),
     )
     apply_batch(con, batch)
-    outcome = _outcome(records, screening, decisions, normalized.type_issues, max_seen)
+    outcome = _outcome(received, screening, decisions, normalized.type_issues, max_seen)
     outcome.events.update(e["event_type"] for e in events)
     outcome.status_transitions.update(
         (e["old_value"], e["new_value"]) for e in events if e["field_path"] == _OVERALL_STATUS
@@ -195,14 +252,14 @@ def _cursor_advance(
 
 
 def _outcome(
-    records: Sequence[Any],
+    received: int,
     screening: Screening,
     decisions: Sequence[Decision],
     type_issues: list[TypeIssue],
     max_seen: dt.date | None,
 ) -> LoadOutcome:
     return LoadOutcome(
-        received=len(records),
+        received=received,
         actions=Counter(d.action.value for d in decisions),
         quarantined=len(screening.rejected),
         drift=Counter((d.path, d.kind) for d in screening.drift),

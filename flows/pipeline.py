@@ -210,9 +210,9 @@ def _load_zip(
     settings: Settings,
     hooks: Hooks,
 ) -> None:
-    """Load a landed ZIP here, or with its shards normalized on Dask (`TRIALSYNC_TASK_RUNNER`)."""
-    if settings.task_runner == "dask":
-        from flows.sharding import load_bulk_sharded  # imports Prefect and Dask: only when used
+    """Load a landed ZIP here, or with its shards prepared by workers (`TRIALSYNC_TASK_RUNNER`)."""
+    if settings.task_runner != "local":
+        from flows.sharding import load_bulk_sharded  # imports Prefect: only when used
 
         load_bulk_sharded(con, raw, landed, meta, report, settings, hooks.bulk)
     else:

@@ -152,10 +152,17 @@ class Settings(BaseSettings):
         "safety net for a publication the sync could not finish.",
     )
 
-    task_runner: Literal["local", "dask"] = Field(
+    task_runner: Literal["local", "processes", "dask"] = Field(
         "local",
-        description="Where bulk ZIP shards are normalized: 'local' (this process) or 'dask' (a "
-        "Dask cluster through prefect-dask; install the `dask` extra).",
+        description="Where bulk ZIP shards are screened and normalized: 'local' (this process), "
+        "'processes' (worker processes beside the writer) or 'dask' (a Dask cluster through "
+        "prefect-dask; install the `dask` extra).",
+    )
+    shard_workers: int = Field(
+        0,
+        ge=0,
+        description="Worker processes of TRIALSYNC_TASK_RUNNER=processes; 0 = one fewer than the "
+        "CPUs this process may use, at least one.",
     )
     dask_address: str = Field(
         "",

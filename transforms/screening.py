@@ -21,17 +21,27 @@ from transforms.normalize import gc_paused
 
 @dataclass(frozen=True)
 class ScreenedStudy:
-    """A usable record with what the load step decides on."""
+    """A usable record with what the load step decides on.
+
+    A study pickles without its record: a worker process that screened it hands the writer its
+    compressed record instead (`flows.shard_work`), so the records are not serialized twice, and
+    anything on the writer's side that reads `record` without asking for it fails loudly.
+    """
 
     nct_id: str
     record: Mapping[str, Any]
     content_hash: str
     record_hash: str
     last_update_post_date: dt.date | None
+    overall_status: str | None
     position: int
     has_type_drift: bool = False
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "record"}
 
+
+_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 TYPE_DRIFT = frozenset({"type_mismatch", "bad_date", "bad_format"})
 
 
@@ -84,11 +94,18 @@ def _screened(records: Sequence[Any]) -> Screening:
                 last_update_post_date=parse_date(
                     get_path(record, "protocolSection.statusModule.lastUpdatePostDateStruct.date")
                 ),
+                overall_status=_text(get_path(record, _OVERALL_STATUS)),
                 position=position,
                 has_type_drift=any(d.kind in TYPE_DRIFT for d in drift),
             )
         )
     return out
+
+
+def _text(value: Any) -> str | None:
+    # A status of another type is already reported as type drift; it must not fail the batch's
+    # history write (the record itself is kept whole in the version's raw_record).
+    return value if isinstance(value, str) else None
 
 
 def _hashes(record: Any) -> tuple[str, str] | str:

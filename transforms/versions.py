@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from transforms._json import get_path
 from transforms.screening import ScreenedStudy
 
 
@@ -114,7 +113,6 @@ def _decide_one(study: ScreenedStudy, state: CurrentState | None) -> Decision:
     return Decision(study, action, version, state.version_no, state.first_seen_at, state.is_removed)
 
 
-_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 WRITES_ROWS = frozenset({Action.ADD, Action.NEW_VERSION, Action.REFRESH})
 NEW_VERSIONS = frozenset({Action.ADD, Action.NEW_VERSION})
 
@@ -140,7 +138,7 @@ def version_rows(
             "content_hash": d.study.content_hash,
             "record_hash": d.study.record_hash,
             "last_update_post_date": d.study.last_update_post_date,
-            "overall_status": _text(get_path(d.study.record, _OVERALL_STATUS)),
+            "overall_status": d.study.overall_status,
             "data_timestamp": ctx.data_timestamp,
             "run_id": ctx.run_id,
             "source": ctx.source,
@@ -151,12 +149,6 @@ def version_rows(
         }
         for d, raw in zip(new, raw_records, strict=True)
     ]
-
-
-def _text(value: Any) -> str | None:
-    # A status of another type is already reported as type drift by screening; it must not fail
-    # the batch's history write (the record itself is kept whole in raw_record).
-    return value if isinstance(value, str) else None
 
 
 def closed_versions(

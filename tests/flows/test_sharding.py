@@ -1,4 +1,5 @@
-"""The sharded bulk load gives the warehouse a one-process load gives, here and on a Dask cluster.
+"""The sharded bulk load gives the warehouse a one-process load gives: in this process, in worker
+processes, and on a Dask cluster.
 
 Each case loads two bulk ZIPs into a fresh data folder: a third of the sample (plus an entry that
 is not JSON and a study with a value of the wrong type), then a second export where 30 of 70
@@ -9,7 +10,10 @@ emits change events, so both halves of the writer's row selection run.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import json
+import pickle
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -25,10 +29,14 @@ from flows.ingest import RunMeta, load_bulk_zip
 from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.settings import Settings
-from flows.sharding import ShardMismatch, load_bulk_sharded, normalize_shard, premade
+from flows.shard_work import BuiltByWorker, ShardMismatch, prepare_shard
+from flows.sharding import load_bulk_sharded
 from replay.bulk_zip import build_bulk_zip
 from schemas.tables import ALL_TABLES, schema_fingerprint
+from schemas.tables.studies import STUDIES as STUDIES_TABLE
 from tests.support.warehouse import content_snapshot
+from transforms.screening import ScreenedStudy
+from transforms.versions import Action, Decision
 from warehouse import state
 from warehouse.bulk import verify_zip
 from warehouse.database import connect, ensure_schema
@@ -225,16 +233,85 @@ def test_an_interrupted_sharded_load_resumes_one_process(
 def test_the_writer_refuses_rows_for_studies_the_worker_did_not_build(
     tmp_path: Path, zips: list[Path]
 ) -> None:
-    result = normalize_shard(zips[0], shard_plan(STUDIES + 1, BATCH)[0], tmp_path)
-    select = premade(result)
+    result = prepare_shard(zips[0], shard_plan(STUDIES + 1, BATCH)[0], tmp_path)
+    rows = BuiltByWorker(result)
+    screened = {s.nct_id: s for s in result.screening.studies}
     a, b = [nct for nct in result.nct_ids if nct not in result.strict][:2]
-    assert select([(b, {})]).tables  # a subsequence is fine
+    never_built = dataclasses.replace(screened[a], nct_id="NCT00000000")
+
+    def adds(*studies: ScreenedStudy) -> list[Decision]:
+        return [Decision(s, Action.ADD, 1, None, None) for s in studies]
+
+    # A subsequence is fine, and gets exactly its own rows.
+    assert rows.normalized(adds(screened[b]), frozenset()).tables[STUDIES_TABLE][
+        "nct_id"
+    ].to_pylist() == [b]
     with pytest.raises(ShardMismatch):
-        select([(b, {}), (a, {})])  # out of order
+        rows.normalized(adds(screened[b], screened[a]), frozenset())  # out of order
     with pytest.raises(ShardMismatch):
-        select([("NCT00000000", {})])  # never built
+        rows.normalized(adds(never_built), frozenset())
     with pytest.raises(ShardMismatch):
-        select([(a, {})], strict=frozenset({a}))  # built without the value-by-value check
+        rows.normalized(adds(screened[a]), frozenset({a}))  # built without the value checks
+    with pytest.raises(ShardMismatch):
+        rows.compressed(adds(never_built))  # no record to keep as its version
+
+
+def test_a_new_version_gets_back_the_record_the_worker_compressed(
+    tmp_path: Path, zips: list[Path]
+) -> None:
+    # The screening crosses to the writer without its records; a new version's events need one.
+    result = prepare_shard(zips[0], shard_plan(STUDIES + 1, BATCH)[1], tmp_path)
+    shipped = pickle.loads(pickle.dumps(result))
+    study = shipped.screening.studies[0]
+    with pytest.raises(AttributeError):
+        study.record  # noqa: B018 (the access is what is tested)
+    decisions = [
+        Decision(study, Action.NEW_VERSION, 2, 1, None),
+        Decision(shipped.screening.studies[1], Action.UNCHANGED, 1, 1, None),
+    ]
+    got = BuiltByWorker(shipped).with_records(decisions)
+    with zipfile.ZipFile(zips[0]) as archive:
+        entry = next(n for n in archive.namelist() if n.endswith(f"{study.nct_id}.json"))
+        assert got[0].study.record == json.loads(archive.read(entry))
+    assert got[0].study.content_hash == study.content_hash
+    assert got[1] is decisions[1]
+
+
+def test_worker_processes_load_matches_the_one_process_load(
+    tmp_path: Path, zips: list[Path], one_process: Loaded
+) -> None:
+    here = _archives_opened()
+    got = load_both(tmp_path, zips, settings_for(tmp_path, task_runner="processes"), sharded=True)
+    assert_same_load(got, one_process)
+    assert _archives_opened() == here, "the writer read the ZIP itself"
+
+
+def test_a_writer_failure_stops_the_worker_processes(
+    tmp_path: Path, zips: list[Path], one_process: Loaded
+) -> None:
+    # Two workers keep three shards in flight; the writer stops after one commit. The shards in
+    # flight are dropped with their files, and the re-run picks up after the committed one.
+    settings = settings_for(tmp_path, task_runner="processes", shard_workers=2)
+    assert_stops_after_one_commit_and_resumes(tmp_path, zips, settings, one_process)
+
+
+def assert_stops_after_one_commit_and_resumes(
+    tmp_path: Path, zips: list[Path], settings: Settings, one_process: Loaded
+) -> None:
+    committed = []
+
+    def crash_after_one(batches: int, studies: int) -> None:
+        committed.append(studies)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True, progress=crash_after_one)
+    assert committed == [BATCH]
+    assert not list(tmp_path.glob(f"raw/bulk/*/{SHARDS_DIR}"))
+    resumed = load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True)
+    assert resumed.fetched == STUDIES + 1 - BATCH
+    load_one(tmp_path, zips[1], RUNS[1], settings, sharded=True)
+    assert Loaded(tmp_path, []).snapshot() == one_process.snapshot()
 
 
 @pytest.fixture(scope="module")
@@ -281,16 +358,4 @@ def test_a_writer_failure_on_dask_lets_go_of_the_cluster(
     settings = settings_for(
         tmp_path, task_runner="dask", dask_address=dask_cluster, dask_shards_ahead=3
     )
-    committed = []
-
-    def crash_after_one(batches: int, studies: int) -> None:
-        committed.append(studies)
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True, progress=crash_after_one)
-    assert committed == [BATCH]
-    assert not list(tmp_path.glob(f"raw/bulk/*/{SHARDS_DIR}"))
-    load_one(tmp_path, zips[0], RUNS[0], settings, sharded=True)
-    load_one(tmp_path, zips[1], RUNS[1], settings, sharded=True)
-    assert Loaded(tmp_path, []).snapshot() == one_process.snapshot()
+    assert_stops_after_one_commit_and_resumes(tmp_path, zips, settings, one_process)
