@@ -116,10 +116,13 @@ def normalize_shards(
 
 
 def shard_workers(settings: Settings) -> int:
-    """Worker processes: as set, or one fewer than this process may use (the writer's core)."""
-    if settings.shard_workers:
-        return settings.shard_workers
-    return max(1, len(os.sched_getaffinity(0)) - 1)
+    """Worker processes: as set, or one per CPU this process may use.
+
+    Not one fewer for the writer: a worker's shard takes about twice the writer's time to load
+    it, so the writer mostly waits. On 2 cores, 2 workers loaded a 20,100-study ZIP in 40 s
+    against 46 s with 1 (`trialsync load-bulk`, summaries off; 52 s in one process).
+    """
+    return settings.shard_workers or len(os.sched_getaffinity(0))
 
 
 def _in_processes(
