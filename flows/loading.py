@@ -50,7 +50,7 @@ class RowSource(Protocol):
     """Where the rows a batch writes come from, once the writer has decided what to write.
 
     `BuiltHere` builds them from the parsed records; a sharded bulk load builds them in worker
-    processes ahead of the writer (`flows.sharding.BuiltByWorker`). The writer's decisions and
+    processes ahead of the writer (`flows.shard_work.BuiltByWorker`). The writer's decisions and
     writes are the same code either way, so either load gives the same warehouse.
     """
 

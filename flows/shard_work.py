@@ -98,9 +98,12 @@ def start_worker() -> None:
 def prepare_in_worker(zip_path: Path, shard: Shard, out_dir: Path) -> ShardResult:
     """`prepare_shard` in a worker process on the writer's machine (uncompressed table files).
 
-    The previous shard's garbage is collected first, when only the modules are alive.
+    The previous shard's garbage is collected first, when only the modules and their caches are
+    alive, and what survives is frozen out of later collections: each would otherwise walk the
+    same ~95,000 objects again, 25-45 ms a shard.
     """
     gc.collect()
+    gc.freeze()
     return prepare_shard(zip_path, shard, out_dir, compression="uncompressed")
 
 

@@ -62,30 +62,28 @@ __all__ = [
     "ShardMismatch",
     "ShardResult",
     "load_bulk_sharded",
-    "normalize_shards",
+    "prepare_shards",
     "prepare_shard",
 ]
 
 
-@task(name="normalize-bulk-shard", retries=1)
-def normalize_shard_task(zip_path: Path, shard: Shard, out_dir: Path) -> ShardResult:
-    """A shard, normalized on whichever worker the task runner picks."""
+@task(name="prepare-bulk-shard", retries=1)
+def prepare_shard_task(zip_path: Path, shard: Shard, out_dir: Path) -> ShardResult:
+    """A shard, prepared on whichever worker the task runner picks."""
     return prepare_shard(zip_path, shard, out_dir)
 
 
-@flow(name="normalize-bulk-shards")
-def normalize_shards_flow(
+@flow(name="prepare-bulk-shards")
+def prepare_shards_flow(
     zip_path: Path, shards: list[Shard], out_dir: Path, ahead: int
 ) -> Iterator[ShardResult]:
     """Yield the shards' results in order, keeping at most `ahead` shards in flight."""
     todo = iter(shards)
-    pending = deque(normalize_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, ahead))
+    pending = deque(prepare_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, ahead))
     try:
         while pending:
             result: ShardResult = pending.popleft().result()
-            pending.extend(
-                normalize_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, 1)
-            )
+            pending.extend(prepare_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, 1))
             yield result
     finally:
         # The writer stopped early: let the shards in flight finish before the caller removes
@@ -94,7 +92,7 @@ def normalize_shards_flow(
             future.wait()
 
 
-def normalize_shards(
+def prepare_shards(
     zip_path: Path, shards: Sequence[Shard], settings: Settings, out_dir: Path
 ) -> Generator[ShardResult, None, None]:
     """Every shard's result, in shard order, prepared where `settings.task_runner` says.
@@ -110,7 +108,7 @@ def normalize_shards(
         yield from _in_processes(zip_path, shards, out_dir, shard_workers(settings))
     else:
         runner = dask_task_runner(settings)
-        yield from normalize_shards_flow.with_options(task_runner=runner)(
+        yield from prepare_shards_flow.with_options(task_runner=runner)(
             zip_path, list(shards), out_dir, settings.dask_shards_ahead
         )
 
@@ -192,7 +190,7 @@ def load_bulk_sharded(
         fetched_at=parse_timestamp(landed.fetched_at) or utcnow(),
     )
     out_dir = path.parent / SHARDS_DIR
-    results = normalize_shards(path, plan, settings, out_dir)
+    results = prepare_shards(path, plan, settings, out_dir)
     try:
         for shard, result in zip(plan, results, strict=True):
             if result.shard != shard:

@@ -38,7 +38,7 @@ from tests.support.warehouse import content_snapshot
 from transforms.screening import ScreenedStudy
 from transforms.versions import Action, Decision
 from warehouse import state
-from warehouse.bulk import verify_zip
+from warehouse.bulk import BulkArchiveError, verify_zip
 from warehouse.database import connect, ensure_schema
 from warehouse.raw import RawStore
 from warehouse.shards import SHARDS_DIR, shard_plan
@@ -293,6 +293,28 @@ def test_a_writer_failure_stops_the_worker_processes(
     # flight are dropped with their files, and the re-run picks up after the committed one.
     settings = settings_for(tmp_path, task_runner="processes", shard_workers=2)
     assert_stops_after_one_commit_and_resumes(tmp_path, zips, settings, one_process)
+
+
+def test_a_corrupt_entry_in_a_worker_fails_the_load_with_its_name(
+    tmp_path: Path, zips: list[Path]
+) -> None:
+    # The worker's error reaches the writer as it was raised; the batches before it stay loaded.
+    path = tmp_path / "corrupt.zip"
+    with zipfile.ZipFile(zips[0]) as source, zipfile.ZipFile(path, "w") as target:
+        names = [n for n in source.namelist() if n.endswith(".json")]
+        for name in names:
+            target.writestr(name, source.read(name), compress_type=zipfile.ZIP_STORED)
+    bad = names[BATCH + 3]  # in the second shard
+    data = path.read_bytes()
+    at = data.index(b"protocolSection", data.index(bad.encode()))
+    path.write_bytes(data[:at] + b"X" + data[at + 1 :])
+    settings = settings_for(tmp_path, task_runner="processes", shard_workers=1)
+    with pytest.raises(BulkArchiveError, match=f"entry {bad} is corrupt"):
+        load_one(tmp_path, path, RUNS[0], settings, sharded=True)
+    assert not list(tmp_path.glob(f"raw/bulk/*/{SHARDS_DIR}"))
+    con = duckdb.connect(str(tmp_path / "trialsync.duckdb"), read_only=True)
+    assert con.execute("SELECT page_no FROM pipeline.pages").fetchall() == [(1,)]
+    con.close()
 
 
 def assert_stops_after_one_commit_and_resumes(
