@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,13 +86,18 @@ def prepare_shard(
 
 
 def start_worker() -> None:
-    """Initializer of a worker process: its cyclic GC runs only between shards.
+    """Initializer of a worker process: Ctrl-C is the writer's, and the GC runs between shards.
+
+    Ctrl-C reaches every process of the terminal's group. The writer stops, drops the shards not
+    started and lets the running ones finish, so a worker has nothing to clean up, and would
+    only print a traceback.
 
     The pool pickles a shard's result after `prepare_in_worker` returns, while the result still
     holds the shard's parsed records (about a million objects); one automatic collection then
     rescans them all, 0.3 s a shard, a third of the shard's work. Records are acyclic, so
     reference counting frees them, and `prepare_in_worker` collects what cycles remain.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()
 
 

@@ -97,15 +97,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 @contextmanager
-def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Run the statements inside on one DuckDB thread, then restore the connection's setting.
+def threads_restored(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Give the connection back its thread count on leaving, however the statements inside end.
 
-    For a batch's appends: with two threads, each `INSERT … SELECT` from an Arrow table paid about
-    2.7 ms however small (1.1 ms on one thread), and a 1,000-study batch makes about 70 of them.
-    Scans of whole tables (the deletes of rewritten studies) still run on every thread.
+    Enter it before a transaction, so that the restoring runs after COMMIT or ROLLBACK: once a
+    statement has failed, DuckDB refuses everything but ROLLBACK in that transaction, and a
+    refused `SET threads` would be raised in place of the failure itself.
     """
     rows = con.execute("SELECT current_setting('threads')").fetchall()
-    con.execute("SET threads = 1")
     try:
         yield con
     finally:

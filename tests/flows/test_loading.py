@@ -165,6 +165,34 @@ def test_a_failing_batch_leaves_the_database_as_it_was(con, sample_studies, monk
     assert _threads(con) == 2  # the appends' single-thread setting is undone on failure too
 
 
+def test_a_statement_duckdb_refuses_mid_batch_is_the_error_reported(
+    con, sample_studies, monkeypatch
+):
+    # A statement that fails inside DuckDB aborts the transaction, and DuckDB then refuses every
+    # statement but ROLLBACK: nothing may run before it, or its refusal hides the real error.
+    records = list(sample_studies.values())
+    load_records(con, records[:10], _ctx("run-1"))
+    before = _snapshot(con)
+    con.execute("SET threads = 2")
+
+    import warehouse.loader as loader
+
+    real_insert = loader.insert_arrow
+    calls = {"n": 0}
+
+    def refused_insert(connection, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            connection.execute("INSERT INTO ctgov.studies (nct_id) VALUES (NULL)")
+        return real_insert(connection, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "insert_arrow", refused_insert)
+    with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+        load_records(con, records[10:20], _ctx("run-2"))
+    assert _snapshot(con) == before
+    assert _threads(con) == 2
+
+
 def test_a_batch_leaves_the_connection_on_the_threads_it_had(con, sample_studies):
     con.execute("SET threads = 2")
     load_records(con, list(sample_studies.values())[:5], _ctx("run-1"))
