@@ -126,6 +126,11 @@ def run_configured(
         return report
 
 
+INTERRUPTED = "interrupted; everything committed so far is kept, re-run to finish"
+# What DuckDB's Python client raises in place of KeyboardInterrupt when Ctrl-C comes during a query.
+DUCKDB_INTERRUPTED = "Query interrupted"
+
+
 def exits_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn an expected failure into `error: <one line>` and exit code 1 (no traceback)."""
 
@@ -136,7 +141,11 @@ def exits_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
         except EXPECTED_ERRORS as err:
             fail(_one_line(err))
         except KeyboardInterrupt:
-            fail("interrupted; everything committed so far is kept, re-run to finish")
+            fail(INTERRUPTED)
+        except RuntimeError as err:
+            if str(err) != DUCKDB_INTERRUPTED:
+                raise
+            fail(INTERRUPTED)
         raise AssertionError("unreachable")
 
     return wrapper
