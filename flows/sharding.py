@@ -22,11 +22,11 @@ import multiprocessing
 import os
 import shutil
 from collections import deque
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import duckdb
 from prefect import flow, task
@@ -78,18 +78,45 @@ def prepare_shards_flow(
     zip_path: Path, shards: list[Shard], out_dir: Path, ahead: int
 ) -> Iterator[ShardResult]:
     """Yield the shards' results in order, keeping at most `ahead` shards in flight."""
+    # If the writer stops early, the shards in flight finish before the caller removes their
+    # folder, or a late worker would write files back into it.
+    yield from _in_order(
+        lambda s: prepare_shard_task.submit(zip_path, s, out_dir),
+        shards,
+        ahead,
+        settle=lambda future: future.wait(),
+    )
+
+
+class _Future(Protocol):
+    def result(self) -> ShardResult: ...
+
+
+_F = TypeVar("_F", bound=_Future)
+
+
+def _in_order(
+    submit: Callable[[Shard], _F],
+    shards: Iterable[Shard],
+    ahead: int,
+    *,
+    settle: Callable[[_F], object],
+) -> Iterator[ShardResult]:
+    """The results of `submit(shard)` in shard order, at most `ahead` shards in flight.
+
+    If the consumer stops early, each shard still pending is `settle`d (waited for, or
+    cancelled) before this returns.
+    """
     todo = iter(shards)
-    pending = deque(prepare_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, ahead))
+    pending = deque(submit(s) for s in islice(todo, ahead))
     try:
         while pending:
-            result: ShardResult = pending.popleft().result()
-            pending.extend(prepare_shard_task.submit(zip_path, s, out_dir) for s in islice(todo, 1))
+            result = pending.popleft().result()
+            pending.extend(submit(s) for s in islice(todo, 1))
             yield result
     finally:
-        # The writer stopped early: let the shards in flight finish before the caller removes
-        # their folder, or a late worker would write files back into it.
         for future in pending:
-            future.wait()
+            settle(future)
 
 
 def prepare_shards(
@@ -133,22 +160,14 @@ def _in_processes(
     """
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, context, initializer=start_worker) as pool:
-        todo = iter(shards)
-        pending = deque(
-            pool.submit(prepare_in_worker, zip_path, s, out_dir) for s in islice(todo, workers + 1)
+        # If the writer stops early, the shards not started are dropped; leaving the pool waits for
+        # those running, before the caller removes their folder.
+        yield from _in_order(
+            lambda s: pool.submit(prepare_in_worker, zip_path, s, out_dir),
+            shards,
+            workers + 1,
+            settle=lambda future: future.cancel(),
         )
-        try:
-            while pending:
-                result: ShardResult = pending.popleft().result()
-                pending.extend(
-                    pool.submit(prepare_in_worker, zip_path, s, out_dir) for s in islice(todo, 1)
-                )
-                yield result
-        finally:
-            # The writer stopped early: drop the shards not started; leaving the pool waits for
-            # those running, before the caller removes their folder.
-            for future in pending:
-                future.cancel()
 
 
 def dask_task_runner(settings: Settings) -> TaskRunner[Any]:
