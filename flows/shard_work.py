@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -85,8 +86,19 @@ def prepare_shard(
     )
 
 
+# How much a worker yields the CPU to the writer (nice(2) increment): 10 gives the writer about
+# nine tenths of a core whenever both want one.
+WORKER_NICENESS = 10
+
+
 def start_worker() -> None:
-    """Initializer of a worker process: Ctrl-C is the writer's, and the GC runs between shards.
+    """Initializer of a worker process: yield to the writer, leave Ctrl-C to it, collect later.
+
+    The writer is the one stage that cannot run in parallel: once workers are ahead, every
+    moment it waits for a core is lost to the whole load. On 2 cores, the writer and two workers
+    share the CPU evenly unless the workers run at a lower priority (measured, 20,100-study ZIP,
+    three alternating rounds: past the first batch 2.14x, 2.30x, 2.06x normalize-only at
+    niceness 10 against 2.32x, 2.58x, 2.08x at 0).
 
     Ctrl-C reaches every process of the terminal's group. The writer stops, drops the shards not
     started and lets the running ones finish, so a worker has nothing to clean up, and would
@@ -97,6 +109,7 @@ def start_worker() -> None:
     rescans them all, 0.3 s a shard, a third of the shard's work. Records are acyclic, so
     reference counting frees them, and `prepare_in_worker` collects what cycles remain.
     """
+    os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()
 

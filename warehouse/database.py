@@ -114,16 +114,18 @@ def threads_restored(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPy
 def insert_arrow(
     con: duckdb.DuckDBPyConnection, table: Table, data: pa.Table, *, or_ignore: bool = False
 ) -> int:
-    """Append an Arrow table by column name; returns the number of rows offered."""
+    """Append an Arrow table by column name; returns the number of rows offered.
+
+    DuckDB reads `data` through its replacement scan of the caller's local variables (the
+    local below, which no catalog object is named like). A batch makes about 70 appends, and
+    `con.register`/`unregister` around each cost about 0.6 ms of catalog work, more than a small
+    append itself: 0.04 s of a 1,000-study batch's ~0.14 s of appends (measured).
+    """
     if data.num_rows == 0:
         return 0
-    view = f"_arrow_{table.schema}_{table.name}"
-    con.register(view, data)
-    try:
-        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
-        con.execute(f"{verb} INTO {table.qualified_name} BY NAME SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
+    _trialsync_arrow_rows = data  # noqa: F841 (read by DuckDB's replacement scan)
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    con.execute(f"{verb} INTO {table.qualified_name} BY NAME SELECT * FROM _trialsync_arrow_rows")
     return data.num_rows
 
 

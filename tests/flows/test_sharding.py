@@ -13,10 +13,15 @@ import copy
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
+import os
 import pickle
 import shutil
+import sys
+import types
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +34,14 @@ from flows.ingest import RunMeta, load_bulk_zip
 from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.settings import Settings
-from flows.shard_work import BuiltByWorker, ShardMismatch, prepare_shard
-from flows.sharding import load_bulk_sharded
+from flows.shard_work import (
+    WORKER_NICENESS,
+    BuiltByWorker,
+    ShardMismatch,
+    prepare_shard,
+    start_worker,
+)
+from flows.sharding import load_bulk_sharded, main_module_hidden
 from replay.bulk_zip import build_bulk_zip
 from schemas.tables import ALL_TABLES, schema_fingerprint
 from schemas.tables.studies import STUDIES as STUDIES_TABLE
@@ -315,6 +326,31 @@ def test_a_corrupt_entry_in_a_worker_fails_the_load_with_its_name(
     con = duckdb.connect(str(tmp_path / "trialsync.duckdb"), read_only=True)
     assert con.execute("SELECT page_no FROM pipeline.pages").fetchall() == [(1,)]
     con.close()
+
+
+def test_worker_processes_start_at_a_lower_priority_without_the_main_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stand-in main program that leaves a mark each time it runs. A worker started the way
+    # the pool starts them runs at the writer's niceness plus WORKER_NICENESS, and never runs
+    # the program; a plain spawned process does run it (so the mark can tell).
+    mark = tmp_path / "ran"
+    program = tmp_path / "program.py"
+    program.write_text(f"open({str(mark)!r}, 'a').write('ran')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(program)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    context = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(1, context, initializer=start_worker) as pool,
+        main_module_hidden(),
+    ):
+        niceness = pool.submit(os.nice, 0).result()
+    assert niceness == min(os.nice(0) + WORKER_NICENESS, 19)
+    assert not mark.exists()
+    with ProcessPoolExecutor(1, context) as pool:
+        pool.submit(os.nice, 0).result()
+    assert mark.read_text() == "ran"
 
 
 def assert_stops_after_one_commit_and_resumes(
