@@ -106,6 +106,50 @@ def test_crc_error_names_the_entry(tmp_path: Path, sample_studies: dict[str, Any
         list(iter_bulk_studies(path, 10))
 
 
+@pytest.mark.parametrize(
+    "method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]
+)
+def test_entries_read_back_exactly_whatever_their_compression(
+    tmp_path: Path, sample_studies: dict[str, Any], method: int
+) -> None:
+    # Stored and deflated entries are read raw and inflated by ISA-L; others by zipfile.
+    path = tmp_path / "methods.zip"
+    bodies = {nct: orjson.dumps(sample_studies[nct]) for nct in sorted(sample_studies)[:5]}
+    with zipfile.ZipFile(path, "w", compression=method) as archive:
+        for nct, body in bodies.items():
+            archive.writestr(f"{nct[-2:]}/{nct}.json", body)
+    assert [dict(batch) for batch in iter_bulk_studies(path, 3)] == [
+        dict(list(bodies.items())[:3]),
+        dict(list(bodies.items())[3:]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("part", "error"),
+    [("data", ""), ("signature", "bad magic number"), ("name", "and header differ")],
+)
+def test_a_damaged_deflated_entry_names_itself(
+    tmp_path: Path, sample_studies: dict[str, Any], part: str, error: str
+) -> None:
+    path = tmp_path / "damaged.zip"
+    ncts = sorted(sample_studies)[:2]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for nct in ncts:
+            archive.writestr(f"{nct[-2:]}/{nct}.json", orjson.dumps(sample_studies[nct]))
+    damaged = f"{ncts[1][-2:]}/{ncts[1]}.json"
+    data = bytearray(path.read_bytes())
+    header = data.index(b"PK\x03\x04", data.index(b"PK\x03\x04") + 4)  # the second entry's
+    name_at = header + 30
+    assert data[name_at : name_at + len(damaged)] == damaged.encode()
+    at = {"signature": header + 1, "name": name_at + 3, "data": name_at + len(damaged) + 200}[part]
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    batches = iter_bulk_studies(path, 1)
+    assert next(batches)[0][0] == ncts[0]
+    with pytest.raises(BulkArchiveError, match=f"entry {damaged} is corrupt.*{error}"):
+        next(batches)
+
+
 @pytest.mark.slow
 def test_memory_stays_bounded_by_one_batch(tmp_path: Path, sample_studies: dict[str, Any]) -> None:
     # 4,000 entries of one small real study under distinct ids: ~20 MB uncompressed, so reading
