@@ -31,6 +31,10 @@ from warehouse.raw import LandedPage, RawStore
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (units done in this step, studies in this step)
+# Loads one landed bulk ZIP: `load_bulk_zip`, or `flows.zip_loading.zip_loader`'s choice.
+BulkLoad = Callable[
+    [duckdb.DuckDBPyConnection, RawStore, LandedPage, "RunMeta", RunReport, Progress | None], None
+]
 
 
 @dataclass(frozen=True)
@@ -216,11 +220,14 @@ def recover(
     *,
     runs: Iterable[str] | None = None,
     progress: Progress | None = None,
+    load_bulk: BulkLoad | None = None,
 ) -> int:
     """Load everything landed but not yet committed (all of it, for a rebuild), in landing order.
 
-    Returns the number of pages (and bulk batches) loaded.
+    Bulk ZIPs go through `load_bulk` (default: `load_bulk_zip`, in this process). Returns the
+    number of pages (and bulk ZIPs) loaded.
     """
+    load_bulk = load_bulk or load_bulk_zip
     done = state.loaded_pages(con)
     wanted = set(runs) if runs is not None else None
     loaded = 0
@@ -232,7 +239,7 @@ def recover(
         for landed in raw.iter_landed(run.run_id):
             if landed.kind == "bulk":
                 before = report.fetched
-                load_bulk_zip(con, raw, landed, meta, report, progress)
+                load_bulk(con, raw, landed, meta, report, progress)
                 loaded += 1 if report.fetched > before else 0
             elif (landed.run_id, landed.page_no) not in done:
                 studies = _landed_studies(raw, landed)

@@ -16,7 +16,7 @@ import duckdb
 
 from flows.ctgov_client import CtgovClient
 from flows.drift_checks import check_metadata
-from flows.ingest import RunMeta, load_bulk_zip, load_page, recover, zip_data_timestamp
+from flows.ingest import RunMeta, load_page, recover, zip_data_timestamp
 from flows.publishing import publish_warehouse
 from flows.runs import RunReport, new_run_id, parse_timestamp, utcnow
 from flows.scopes import Scope
@@ -32,11 +32,12 @@ from flows.session import (
 )
 from flows.settings import Settings
 from flows.summarizing import SummarizeResult, llm_backend_from_settings, summarize_studies
+from flows.zip_loading import load_zip, zip_loader
 from warehouse import bulk, state
 from warehouse.database import fetch_one
 from warehouse.lock import WriterLock
 from warehouse.publish import PublishError
-from warehouse.raw import LandedPage, PendingPage, RawStore, RunLanding
+from warehouse.raw import PendingPage, RawStore, RunLanding
 
 __all__ = [
     "DB_NAME",
@@ -198,25 +199,7 @@ def _bootstrap(
         data_timestamp=version.data_timestamp,
         fetched_at=utcnow(),
     )
-    _load_zip(con, raw, landed, meta, report, settings, hooks)
-
-
-def _load_zip(
-    con: duckdb.DuckDBPyConnection,
-    raw: RawStore,
-    landed: LandedPage,
-    meta: RunMeta,
-    report: RunReport,
-    settings: Settings,
-    hooks: Hooks,
-) -> None:
-    """Load a landed ZIP here, or with its shards prepared by workers (`TRIALSYNC_TASK_RUNNER`)."""
-    if settings.task_runner != "local":
-        from flows.sharding import load_bulk_sharded  # imports Prefect: only when used
-
-        load_bulk_sharded(con, raw, landed, meta, report, settings, hooks.bulk)
-    else:
-        load_bulk_zip(con, raw, landed, meta, report, hooks.bulk)
+    load_zip(settings, con, raw, landed, meta, report, hooks.bulk)
 
 
 def run_load_bulk(
@@ -256,7 +239,7 @@ def run_load_bulk(
         landed = landing.record_bulk(
             target, study_count=info.study_entries, data_timestamp=stamp, fetched_at=utcnow()
         )
-        steps.run("load", lambda: _load_zip(con, raw, landed, meta, report, settings, hooks))
+        steps.run("load", lambda: load_zip(settings, con, raw, landed, meta, report, hooks.bulk))
     return report
 
 
@@ -305,7 +288,11 @@ def run_rebuild(settings: Settings, *, hooks: Hooks = NO_HOOKS, publish: bool = 
             _carry_run_history(con, final)
             with report.timed("replay"):
                 report.recovered_pages = recover(
-                    con, RawStore(settings.data_dir / "raw"), report, progress=hooks.pages
+                    con,
+                    RawStore(settings.data_dir / "raw"),
+                    report,
+                    progress=hooks.pages,
+                    load_bulk=zip_loader(settings),
                 )
             if settings.summarize_in_runs:
                 with report.timed("summarize"):

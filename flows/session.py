@@ -24,6 +24,7 @@ from flows.publishing import mirror_publication, publish_warehouse
 from flows.runs import RunReport, new_run_id, utcnow
 from flows.settings import Settings
 from flows.summarizing import SummarizeResult, llm_backend_from_settings, summarize_studies
+from flows.zip_loading import zip_loader
 from schemas.tables import ALL_TABLES, ALL_VIEWS, schema_fingerprint
 from warehouse import runs
 from warehouse.database import connect, ensure_schema
@@ -166,7 +167,10 @@ def run_context(
         try:
             with recorded_run(con, report, params):
                 try:
-                    report.recovered_pages = steps.run("recover", lambda: recover(con, raw, report))
+                    report.recovered_pages = steps.run(
+                        "recover",
+                        lambda: recover(con, raw, report, load_bulk=zip_loader(settings)),
+                    )
                     steps.current = command
                     yield con, raw, report, steps
                     if settings.summarize_in_runs:

@@ -152,11 +152,12 @@ class Settings(BaseSettings):
         "safety net for a publication the sync could not finish.",
     )
 
-    task_runner: Literal["local", "processes", "dask"] = Field(
-        "local",
+    task_runner: Literal["auto", "local", "processes", "dask"] = Field(
+        "auto",
         description="Where bulk ZIP shards are screened and normalized: 'local' (this process), "
-        "'processes' (worker processes beside the writer) or 'dask' (a Dask cluster through "
-        "prefect-dask; install the `dask` extra).",
+        "'processes' (worker processes beside the writer), 'dask' (a Dask cluster through "
+        "prefect-dask; install the `dask` extra), or 'auto': 'processes' for a ZIP of 5,000 "
+        "studies or more when this process may use more than one CPU, else 'local'.",
     )
     shard_workers: int = Field(
         0,

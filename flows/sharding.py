@@ -3,7 +3,8 @@
 Preparing a shard (reading, screening, normalizing and compressing its studies,
 `flows.shard_work`) needs no database, so it runs beside the writer: in this process
 (`TRIALSYNC_TASK_RUNNER=local`, no parallelism), in worker processes on this machine
-(`=processes`, `TRIALSYNC_SHARD_WORKERS` of them), or on a Dask cluster through prefect-dask
+(`=processes`, `TRIALSYNC_SHARD_WORKERS` of them; `=auto` picks them for large ZIPs,
+`flows.zip_loading`), or on a Dask cluster through prefect-dask
 (`=dask`, the `dask` extra; `TRIALSYNC_DASK_ADDRESS` names an existing cluster, empty starts a
 LocalCluster). Workers read their entries from the ZIP path themselves and hand back the
 screening, the compressed records and Arrow IPC files (`warehouse.shards`), a bounded number of
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import shutil
 import sys
 import types
@@ -53,6 +53,7 @@ from flows.shard_work import (
     prepare_shard,
     start_worker,
 )
+from flows.zip_loading import available_cpus
 from transforms.versions import LoadContext
 from warehouse import state
 from warehouse.raw import LandedPage, RawStore
@@ -134,23 +135,22 @@ def prepare_shards(
     if settings.task_runner == "local":
         for shard in shards:
             yield prepare_shard(zip_path, shard, out_dir)
-    elif settings.task_runner == "processes":
-        yield from _in_processes(zip_path, shards, out_dir, shard_workers(settings))
-    else:
+    elif settings.task_runner == "dask":
         runner = dask_task_runner(settings)
         yield from prepare_shards_flow.with_options(task_runner=runner)(
             zip_path, list(shards), out_dir, settings.dask_shards_ahead
         )
+    else:  # `processes`, or `auto` (which sends only larger ZIPs here: flows.zip_loading)
+        yield from _in_processes(zip_path, shards, out_dir, shard_workers(settings))
 
 
 def shard_workers(settings: Settings) -> int:
     """Worker processes: as set, or one per CPU this process may use.
 
     Not one fewer for the writer: a worker's shard takes about twice the writer's time to load
-    it, so the writer mostly waits. On 2 cores, 2 workers loaded a 20,100-study ZIP in 40 s
-    against 46 s with 1 (`trialsync load-bulk`, summaries off; 52 s in one process).
+    it, and the workers yield the CPU to the writer (`flows.shard_work.start_worker`).
     """
-    return settings.shard_workers or len(os.sched_getaffinity(0))
+    return settings.shard_workers or available_cpus()
 
 
 def _in_processes(

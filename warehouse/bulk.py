@@ -17,9 +17,9 @@ import zlib
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from isal import isal_zlib
-from isal.igzip_lib import IsalError
 
 from schemas.ids import InvalidNctId, normalize_nct_id
 
@@ -159,6 +159,8 @@ def _entry_id(info: zipfile.ZipInfo) -> str | None:
 # A local file header: signature, then fixed fields up to the name and extra-field lengths.
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+# isal's stubs declare `error` an instance; it is the exception class inflating raises.
+_INFLATE_ERROR = cast(type[Exception], isal_zlib.error)
 
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
@@ -176,7 +178,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> 
         data = _member_bytes(archive, info)
         if info.compress_type == zipfile.ZIP_DEFLATED:
             data = isal_zlib.decompress(data, wbits=-15, bufsize=info.file_size or 1)
-    except (IsalError, zipfile.BadZipFile, OSError) as err:
+    except (_INFLATE_ERROR, zipfile.BadZipFile, OSError) as err:
         raise _corrupt(path, info, err) from err
     if len(data) != info.file_size or isal_zlib.crc32(data) != info.CRC:
         raise _corrupt(path, info, f"Bad CRC-32 or size for file {info.filename!r}")

@@ -126,7 +126,7 @@ def insert_arrow(
     _trialsync_arrow_rows = data  # noqa: F841 (read by DuckDB's replacement scan)
     verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
     con.execute(f"{verb} INTO {table.qualified_name} BY NAME SELECT * FROM _trialsync_arrow_rows")
-    return data.num_rows
+    return int(data.num_rows)
 
 
 def fetch_one(

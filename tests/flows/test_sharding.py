@@ -30,6 +30,7 @@ import duckdb
 import pytest
 from distributed import Client, LocalCluster
 
+from flows import zip_loading
 from flows.ingest import RunMeta, load_bulk_zip
 from flows.runs import RunReport
 from flows.scopes import Scope
@@ -42,6 +43,7 @@ from flows.shard_work import (
     start_worker,
 )
 from flows.sharding import load_bulk_sharded, main_module_hidden
+from flows.zip_loading import PROCESSES_FROM_STUDIES, bulk_task_runner, load_zip
 from replay.bulk_zip import build_bulk_zip
 from schemas.tables import ALL_TABLES, schema_fingerprint
 from schemas.tables.studies import STUDIES as STUDIES_TABLE
@@ -139,6 +141,7 @@ def load_one(
     *,
     sharded: bool,
     progress: Any = None,
+    chosen: bool = False,
 ) -> RunReport:
     """What `trialsync load-bulk <zip>` does around the load itself, with fixed timestamps."""
     con = connect(data_dir / "trialsync.duckdb")
@@ -166,7 +169,9 @@ def load_one(
             fetched_at=dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
         )
         report = RunReport(run_id, "load-bulk")
-        if sharded:
+        if chosen:  # the way `trialsync load-bulk` picks (flows.zip_loading)
+            load_zip(settings, con, raw, landed, meta, report, progress)
+        elif sharded:
             load_bulk_sharded(con, raw, landed, meta, report, settings, progress)
         else:
             load_bulk_zip(con, raw, landed, meta, report, progress)
@@ -293,6 +298,36 @@ def test_worker_processes_load_matches_the_one_process_load(
 ) -> None:
     here = _archives_opened()
     got = load_both(tmp_path, zips, settings_for(tmp_path, task_runner="processes"), sharded=True)
+    assert_same_load(got, one_process)
+    assert _archives_opened() == here, "the writer read the ZIP itself"
+
+
+@pytest.mark.parametrize(
+    ("runner", "studies", "cpus", "chosen"),
+    [
+        ("auto", PROCESSES_FROM_STUDIES, 2, "processes"),
+        ("auto", PROCESSES_FROM_STUDIES - 1, 2, "local"),
+        ("auto", 600_000, 1, "local"),
+        ("local", 600_000, 8, "local"),
+        ("processes", 10, 1, "processes"),
+        ("dask", 10, 1, "dask"),
+    ],
+)
+def test_auto_gives_large_zips_to_workers_when_there_are_cpus_to_spare(
+    tmp_path: Path, runner: str, studies: int, cpus: int, chosen: str
+) -> None:
+    settings = settings_for(tmp_path, task_runner=runner)
+    assert bulk_task_runner(settings, studies, cpus) == chosen
+
+
+def test_auto_loads_a_large_zip_with_workers(
+    tmp_path: Path, zips: list[Path], one_process: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample's ZIPs stand in for large ones, on a machine with two CPUs.
+    monkeypatch.setattr(zip_loading, "PROCESSES_FROM_STUDIES", STUDIES)
+    monkeypatch.setattr(zip_loading, "available_cpus", lambda: 2)
+    here = _archives_opened()
+    got = load_both(tmp_path, zips, settings_for(tmp_path), sharded=False, chosen=True)
     assert_same_load(got, one_process)
     assert _archives_opened() == here, "the writer read the ZIP itself"
 
