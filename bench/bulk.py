@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.bulk [--cycles 2 4] [--what-if TRIALSYNC_SUMMARIZE_IN_RUNS=false]
 
-The real command, as configured (Settings: orchestration, summaries in the run, batch size), in a
-child process, loading a ZIP in the official layout (`NN/NCTxxxxxxxx.json`) of synthetic studies
-(bench/synthetic.py; `--cycles` times the sample) into an empty data folder, without publishing.
+The real command, as configured (Settings: orchestration, summaries in the run, batch size), in
+one child process (`TRIALSYNC_TASK_RUNNER=local`), loading a ZIP in the official layout
+(`NN/NCTxxxxxxxx.json`) of synthetic studies (bench/synthetic.py; `--cycles` times the sample)
+into an empty data folder, without publishing.
 Two ZIP sizes, so that the fixed cost (interpreter, imports, an ephemeral Prefect server) falls out:
 the marginal rate is (large - small studies) / (large - small seconds), which is what a
 600,000-study backfill would run at. Peak RSS is the command's own process (VmHWM; Prefect's
@@ -73,12 +74,15 @@ def load_bulk(zip_path: Path, settings: list[str]) -> tuple[float, float]:
     """(seconds, peak RSS MB) of `trialsync load-bulk` of `zip_path` into an empty data folder.
 
     `settings` (VAR=VALUE) go into the child's environment through env(1), which execs the
-    command in the same process, so the peak RSS read is still the command's.
+    command in the same process, so the peak RSS read is still the command's. The load runs in
+    that one process (`TRIALSYNC_TASK_RUNNER=local`, unless `settings` say otherwise): `auto`
+    would give the large ZIP, but not the small one, to worker processes, whose memory this
+    does not see; bench.load times the load with workers.
     """
     exe = str(Path(sys.executable).with_name("trialsync"))
     with tempfile.TemporaryDirectory(dir=zip_path.parent) as data:
         args = [exe, "load-bulk", str(zip_path), "--no-publish", "--data-dir", data]
-        return run_child(["env", *settings, *args])
+        return run_child(["env", "TRIALSYNC_TASK_RUNNER=local", *settings, *args])
 
 
 @dataclass

@@ -11,8 +11,9 @@
    this process right after the full load.
    Then `load-bulk` of a ZIP of `--bulk-studies` synthetic studies (default three times the full
    load, so that worker start-up weighs less): its load step as `TRIALSYNC_TASK_RUNNER=local`
-   (this process) and `=processes` (shards prepared by worker processes beside the writer), each
-   into a fresh data folder, against the normalize-only baseline of the same studies.
+   (this process) and `=auto`, the default (at this size on more than one CPU: shards prepared
+   by worker processes beside the writer), each into a fresh data folder, against the
+   normalize-only baseline of the same studies.
 2. Incremental: `--changed` studies spread over the registry, edited the way the registry edits
    them (bench/synthetic.registry_edit: a field edit and a new lastUpdatePostDate), loaded as one
    batch into a copy of the cached `--studies` warehouse, and the same into a `--small` one. And
@@ -51,12 +52,12 @@ from bench.synthetic import (
     synthetic_blob,
     working_copy,
 )
-from flows.ingest import RunMeta, load_bulk_zip
+from flows.ingest import RunMeta
 from flows.loading import load_records
 from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.settings import Settings
-from flows.sharding import load_bulk_sharded
+from flows.zip_loading import available_cpus, bulk_task_runner, load_zip
 from transforms.normalize import gc_paused, normalize
 from transforms.versions import Action, LoadContext
 from warehouse.raw import RawStore
@@ -112,9 +113,8 @@ def bulk_zip_load(zip_path: Path, runner: str, studies: int) -> BulkTiming:
     """Time `trialsync load-bulk` loading `zip_path`: its load step, then a CHECKPOINT.
 
     The ZIP is landed first (hard-linked into a fresh data folder) and not timed, as the run's
-    own copying and checking is not part of loading. `runner` is `TRIALSYNC_TASK_RUNNER`: `local`
-    loads in this process (`flows.ingest.load_bulk_zip`), `processes` prepares shards in worker
-    processes beside the writer (`flows.sharding`).
+    own copying and checking is not part of loading. `runner` is `TRIALSYNC_TASK_RUNNER`, and the
+    ZIP is loaded the way `load-bulk` picks under it (`flows.zip_loading.load_zip`).
     """
     data_dir = out_dir() / f"load-bulk-{runner}"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -137,10 +137,7 @@ def bulk_zip_load(zip_path: Path, runner: str, studies: int) -> BulkTiming:
             first.append((time.perf_counter() - start, batch_studies))
 
     start = time.perf_counter()
-    if runner == "local":
-        load_bulk_zip(con, raw, landed, meta, report, progress)
-    else:
-        load_bulk_sharded(con, raw, landed, meta, report, settings, progress)
+    load_zip(settings, con, raw, landed, meta, report, progress)
     con.execute("CHECKPOINT")
     seconds = time.perf_counter() - start
     con.close()
@@ -163,7 +160,10 @@ def bulk_loads(studies: int) -> dict[str, object]:
         normalize_s = sum(_normalize_only(blobs) for blobs in synthetic_batches(studies))
         norm_rate = studies / normalize_s
         figures["normalize-only studies/s (baseline of load-bulk)"] = round(norm_rate)
-        for runner in ("local", "processes"):
+        figures["load-bulk (auto) runs as"] = bulk_task_runner(
+            Settings(task_runner="auto"), studies, available_cpus()
+        )
+        for runner in ("local", "auto"):
             timing = bulk_zip_load(zip_path, runner, studies)
             past_first = timing.rate_past_first_batch(studies)
             figures |= {

@@ -188,7 +188,7 @@ def _load_rows(f: dict[str, Any], bulk: dict[str, Any], cmd: str, bulk_cmd: str)
         rows.extend(
             (
                 f"load step of `trialsync load-bulk`, {f['load-bulk studies']:,}-study ZIP, "
-                f"`TRIALSYNC_TASK_RUNNER={runner}`",
+                f"`TRIALSYNC_TASK_RUNNER={runner}`{label}",
                 f"{_n(f[f'load-bulk ({runner}) studies/s'])} studies/s; past the first batch "
                 f"{_n(f[f'load-bulk ({runner}) studies/s past the first batch'])} studies/s",
                 f"normalize-only, same studies: "
@@ -198,7 +198,10 @@ def _load_rows(f: dict[str, Any], bulk: dict[str, Any], cmd: str, bulk_cmd: str)
                 f"{f[f'load-bulk ({runner}) past the first batch / normalize-only time']}×",
                 cmd,
             )
-            for runner in ("local", "processes")
+            for runner, label in (
+                ("local", " (one process)"),
+                ("auto", f" (the default: {f.get('load-bulk (auto) runs as', '?')} here)"),
+            )
         )
     if bulk:
         large_rss = bulk["load-bulk peak RSS MB (large ZIP)"]
