@@ -191,8 +191,9 @@ def _load_rows(f: dict[str, Any], bulk: dict[str, Any], cmd: str, bulk_cmd: str)
                 f"`TRIALSYNC_TASK_RUNNER={runner}`{label}",
                 f"{_n(f[f'load-bulk ({runner}) studies/s'])} studies/s; past the first batch "
                 f"{_n(f[f'load-bulk ({runner}) studies/s past the first batch'])} studies/s",
-                f"normalize-only, same studies: "
-                f"{_n(f['normalize-only studies/s (baseline of load-bulk)'])} studies/s",
+                f"normalize-only, same studies, before and after: "
+                f"{_n(f[f'normalize-only studies/s (baseline of load-bulk ({runner}))'])} "
+                "studies/s",
                 f"{f[f'load-bulk ({runner}) / normalize-only time']}× the normalize time; past "
                 f"the first batch "
                 f"{f[f'load-bulk ({runner}) past the first batch / normalize-only time']}×",

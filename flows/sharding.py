@@ -129,7 +129,7 @@ def prepare_shards(
     """Every shard's result, in shard order, prepared where `settings.task_runner` says.
 
     `local` prepares each shard in this process when the caller asks for it (no Prefect);
-    `processes` in a pool of worker processes, one shard more than the workers ahead; `dask` as
+    `processes` in a pool of worker processes, `shards_ahead` of them in flight; `dask` as
     Prefect tasks on a Dask cluster, at most `settings.dask_shards_ahead` ahead.
     """
     if settings.task_runner == "local":
@@ -173,9 +173,20 @@ def _in_processes(
         yield from _in_order(
             submit,
             shards,
-            workers + 1,
+            shards_ahead(workers),
             settle=lambda future: future.cancel(),
         )
+
+
+def shards_ahead(workers: int) -> int:
+    """Shards in flight with `workers` worker processes: a full round beyond the running ones.
+
+    Every ~7 batches the writer's commit runs DuckDB's automatic checkpoint, 1-3 s against
+    ~0.5 s for a batch. With one shard spare, the workers finished what they had and waited
+    through it (traced on a 20,100-study ZIP, 2 workers). A finished shard waiting costs the
+    writer its compressed records (~6 MB) and its table files on disk (~35 MB).
+    """
+    return 2 * workers + 1
 
 
 @contextmanager
