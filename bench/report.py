@@ -334,7 +334,7 @@ def _backfill_rows(bulk: dict[str, Any], load: dict[str, Any], cmd: str) -> list
     rows = [
         (
             f"full-registry backfill, {BACKFILL:,} studies (`trialsync load-bulk` as configured, "
-            "extrapolated)",
+            "in one process, extrapolated)",
             f"{hours:.2f} h ({_n(rate)} studies/s past {fixed:.0f} s of start-up)",
             baseline,
             ratio,
@@ -456,7 +456,7 @@ def headline(results: dict[str, Ran]) -> list[str]:
             else ""
         )
         out.append(
-            f"- Full-registry backfill (600,000 studies, `trialsync load-bulk`): "
+            f"- Full-registry backfill (600,000 studies, `trialsync load-bulk` in one process): "
             f"**{bulk['backfill 600,000 studies, hours']:.1f} h** on this machine "
             f"({_n(bulk['load-bulk marginal studies/s'])} studies/s{grown})."
         )
@@ -482,9 +482,18 @@ def headline(results: dict[str, Ran]) -> list[str]:
     if norm and load:
         out.append(
             f"- Normalize: **{_n(norm['normalize studies/s'])} studies/s** on one core "
-            f"({norm['normalize / parse-only time']}× orjson parse-only); full load "
-            f"{_n(load['full load studies/s'])} studies/s "
+            f"({norm['normalize / parse-only time']}× orjson parse-only); full load in one "
+            f"process {_n(load['full load studies/s'])} studies/s "
             f"({load['full load / normalize-only time']}× normalize-only)."
+        )
+    if load.get("load-bulk (auto) runs as"):
+        out.append(
+            f"- `load-bulk`'s load step as configured (`auto`: "
+            f"{load['load-bulk (auto) runs as']} on this machine): "
+            f"**{_n(load['load-bulk (auto) studies/s past the first batch'])} studies/s** past "
+            f"the first batch, "
+            f"{load['load-bulk (auto) past the first batch / normalize-only time']}× "
+            f"normalize-only ({load['load-bulk (auto) / normalize-only time']}× all in)."
         )
     if fetch:
         rate = fetch["fetch-and-land studies/s at the configured rate limit"]
@@ -660,7 +669,9 @@ def _notes(results: dict[str, Ran]) -> list[str]:
     if bulk:
         notes.append(
             f"- **Backfill** is extrapolated from the real `trialsync load-bulk` (as configured, "
-            f"summaries and all, without publishing and without the ~2.5 GB download) on ZIPs of "
+            f"summaries and all, in one process, without publishing and without the ~2.5 GB "
+            f"download; `auto` would give a ZIP of 5,000+ studies to worker processes, whose "
+            f"memory this bench does not see: `bench.load` times that load step) on ZIPs of "
             f"{bulk['small ZIP studies']:,} and {bulk['large ZIP studies']:,} synthetic studies: "
             f"{bulk['load-bulk seconds (small / large)']} s. The difference gives the rate past "
             "start-up; 600,000 studies at that rate, plus the start-up, is the flat estimate. "
