@@ -26,8 +26,13 @@ PROCESSES_FROM_STUDIES = 5_000
 
 
 def available_cpus() -> int:
-    """The CPUs this process may run on (its affinity, which containers and taskset narrow)."""
-    return len(os.sched_getaffinity(0))
+    """The CPUs this process may run on (its affinity, which containers and taskset narrow).
+
+    macOS has no affinity call; there, every CPU the machine has.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def bulk_task_runner(settings: Settings, studies: int, cpus: int) -> str:

@@ -320,6 +320,13 @@ def test_auto_gives_large_zips_to_workers_when_there_are_cpus_to_spare(
     assert bulk_task_runner(settings, studies, cpus) == chosen
 
 
+def test_cpus_are_counted_without_an_affinity_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # macOS has no sched_getaffinity: every CPU of the machine counts.
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert zip_loading.available_cpus() == 3
+
+
 def test_auto_loads_a_large_zip_with_workers(
     tmp_path: Path, zips: list[Path], one_process: Loaded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
