@@ -178,7 +178,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> 
         data = _member_bytes(archive, info)
         if info.compress_type == zipfile.ZIP_DEFLATED:
             data = isal_zlib.decompress(data, wbits=-15, bufsize=info.file_size or 1)
-    except (_INFLATE_ERROR, zipfile.BadZipFile, OSError) as err:
+    except (_INFLATE_ERROR, zipfile.BadZipFile, EOFError, OSError) as err:
         raise _corrupt(path, info, err) from err
     if len(data) != info.file_size or isal_zlib.crc32(data) != info.CRC:
         raise _corrupt(path, info, f"Bad CRC-32 or size for file {info.filename!r}")

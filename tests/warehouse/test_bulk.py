@@ -150,6 +150,24 @@ def test_a_damaged_deflated_entry_names_itself(
         next(batches)
 
 
+def test_an_entry_cut_short_after_the_check_names_itself(
+    tmp_path: Path, sample_studies: dict[str, Any]
+) -> None:
+    # The file loses its tail while the load runs (the central directory was read before).
+    path = tmp_path / "cut.zip"
+    ncts = sorted(sample_studies)[:2]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for nct in ncts:
+            archive.writestr(f"{nct[-2:]}/{nct}.json", orjson.dumps(sample_studies[nct]))
+    batches = iter_bulk_studies(path, 1)
+    assert next(batches)[0][0] == ncts[0]
+    data = path.read_bytes()
+    second = data.index(b"PK\x03\x04", data.index(b"PK\x03\x04") + 4)
+    path.write_bytes(data[: second + 100])
+    with pytest.raises(BulkArchiveError, match=f"entry {ncts[1][-2:]}/{ncts[1]}.json is corrupt"):
+        next(batches)
+
+
 @pytest.mark.slow
 def test_memory_stays_bounded_by_one_batch(tmp_path: Path, sample_studies: dict[str, Any]) -> None:
     # 4,000 entries of one small real study under distinct ids: ~20 MB uncompressed, so reading
