@@ -8,11 +8,10 @@ one child process (`TRIALSYNC_TASK_RUNNER=local`), loading a ZIP in the official
 into an empty data folder, without publishing. Two ZIP sizes, so that the fixed cost (interpreter,
 imports, an ephemeral Prefect server) falls out: the marginal rate is (large - small studies) /
 (large - small seconds of the runs' own steps, as their reports print them), which is what a
-600,000-study backfill would run at. Peak RSS is the
-command's own process (VmHWM; Prefect's temporary server is a process of its own and not counted),
-beside the floor of `trialsync --help` (interpreter + every import), measured in the same run. Each
-`--what-if` repeats both sizes with one more setting in the child's environment, to show what a
-part costs.
+600,000-study backfill would run at. Peak RSS is the command's own process (VmHWM; Prefect's
+temporary server is a process of its own and not counted), beside the floor of `trialsync --help`
+(interpreter + every import), measured in the same run. Each `--what-if` repeats both sizes with
+one more setting in the child's environment, to show what a part costs.
 """
 
 from __future__ import annotations

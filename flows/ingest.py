@@ -220,14 +220,13 @@ def recover(
     *,
     runs: Iterable[str] | None = None,
     progress: Progress | None = None,
-    load_bulk: BulkLoad | None = None,
+    load_bulk: BulkLoad = load_bulk_zip,
 ) -> int:
     """Load everything landed but not yet committed (all of it, for a rebuild), in landing order.
 
-    Bulk ZIPs go through `load_bulk` (default: `load_bulk_zip`, in this process). Returns the
-    number of pages (and bulk ZIPs) loaded.
+    Bulk ZIPs go through `load_bulk` (by default in this process). Returns the number of pages
+    (and bulk ZIPs) loaded.
     """
-    load_bulk = load_bulk or load_bulk_zip
     done = state.loaded_pages(con)
     wanted = set(runs) if runs is not None else None
     loaded = 0

@@ -117,7 +117,7 @@ def test_entries_read_back_exactly_whatever_their_compression(
     bodies = {nct: orjson.dumps(sample_studies[nct]) for nct in sorted(sample_studies)[:5]}
     with zipfile.ZipFile(path, "w", compression=method) as archive:
         for nct, body in bodies.items():
-            archive.writestr(f"{nct[-2:]}/{nct}.json", body)
+            archive.writestr(_entry_name(nct), body)
     assert [dict(batch) for batch in iter_bulk_studies(path, 3)] == [
         dict(list(bodies.items())[:3]),
         dict(list(bodies.items())[3:]),
@@ -132,13 +132,9 @@ def test_a_damaged_deflated_entry_names_itself(
     tmp_path: Path, sample_studies: dict[str, Any], part: str, error: str
 ) -> None:
     path = tmp_path / "damaged.zip"
-    ncts = sorted(sample_studies)[:2]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for nct in ncts:
-            archive.writestr(f"{nct[-2:]}/{nct}.json", orjson.dumps(sample_studies[nct]))
-    damaged = f"{ncts[1][-2:]}/{ncts[1]}.json"
+    ncts, header = _two_deflated_entries(path, sample_studies)
+    damaged = _entry_name(ncts[1])
     data = bytearray(path.read_bytes())
-    header = data.index(b"PK\x03\x04", data.index(b"PK\x03\x04") + 4)  # the second entry's
     name_at = header + 30
     assert data[name_at : name_at + len(damaged)] == damaged.encode()
     at = {"signature": header + 1, "name": name_at + 3, "data": name_at + len(damaged) + 200}[part]
@@ -155,17 +151,26 @@ def test_an_entry_cut_short_after_the_check_names_itself(
 ) -> None:
     # The file loses its tail while the load runs (the central directory was read before).
     path = tmp_path / "cut.zip"
+    ncts, second = _two_deflated_entries(path, sample_studies)
+    batches = iter_bulk_studies(path, 1)
+    assert next(batches)[0][0] == ncts[0]
+    path.write_bytes(path.read_bytes()[: second + 100])
+    with pytest.raises(BulkArchiveError, match=f"entry {_entry_name(ncts[1])} is corrupt"):
+        next(batches)
+
+
+def _entry_name(nct: str) -> str:
+    return f"{nct[-2:]}/{nct}.json"
+
+
+def _two_deflated_entries(path: Path, sample_studies: dict[str, Any]) -> tuple[list[str], int]:
+    """Two sample studies deflated into `path`: their NCT ids, and where the second one starts."""
     ncts = sorted(sample_studies)[:2]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for nct in ncts:
-            archive.writestr(f"{nct[-2:]}/{nct}.json", orjson.dumps(sample_studies[nct]))
-    batches = iter_bulk_studies(path, 1)
-    assert next(batches)[0][0] == ncts[0]
+            archive.writestr(_entry_name(nct), orjson.dumps(sample_studies[nct]))
     data = path.read_bytes()
-    second = data.index(b"PK\x03\x04", data.index(b"PK\x03\x04") + 4)
-    path.write_bytes(data[: second + 100])
-    with pytest.raises(BulkArchiveError, match=f"entry {ncts[1][-2:]}/{ncts[1]}.json is corrupt"):
-        next(batches)
+    return ncts, data.index(b"PK\x03\x04", data.index(b"PK\x03\x04") + 4)
 
 
 @pytest.mark.slow
