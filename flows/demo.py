@@ -5,8 +5,8 @@
 3. The registry "moves on": three recruiting studies get real-looking edits (a status change, an
    enrollment update, a completion date that slips, a site that stops recruiting) posted a day
    later, and the `versions/` studies are re-served in their newer capture (refresh noise only).
-4. Sync again (incremental) and re-fetch the `versions/` studies by id: the edits become typed change
-   events, the noise produces none.
+4. Sync again (incremental) and re-fetch the `versions/` studies by id: the edits become typed
+   change events, the noise produces none.
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ def run_demo(
         server.upsert_studies([*edits, *newer])
         server.set_data_timestamp(SECOND_REFRESH)
         say(
-            f"the registry moved on: {len(edits)} studies edited, {len(newer)} re-captured (noise only)"
+            f"the registry moved on: {len(edits)} studies edited, "
+            f"{len(newer)} re-captured (noise only)"
         )
         reports.append(sync(demo, Scope()))
         reports.append(sync(demo, Scope(ids=tuple(_nct(r) for r in newer))))

@@ -138,8 +138,10 @@ def load_bulk_zip(
     report: RunReport,
     progress: Progress | None = None,
 ) -> None:
-    """Load a landed bulk ZIP batch by batch, skipping batches already committed, then set the
-    default scope's cursor (the ZIP is not sorted, so the cursor moves only once it is all in).
+    """Load a landed bulk ZIP batch by batch, skipping batches already committed.
+
+    The default scope's cursor is set last: the ZIP is not sorted, so the cursor moves only once it
+    is all in.
     """
     path = raw.resolve(landed)
     done = {page for run, page in state.loaded_pages(con) if run == landed.run_id}
@@ -208,7 +210,8 @@ def _advance_cursor_to_warehouse_max(
         "SELECT ?, ?, max(last_update_post_date), ? FROM history.study_state "
         "HAVING max(last_update_post_date) IS NOT NULL "
         "ON CONFLICT (scope_key) DO UPDATE SET "
-        "cursor_date = greatest(cursors.cursor_date, excluded.cursor_date), run_id = excluded.run_id",
+        "cursor_date = greatest(cursors.cursor_date, excluded.cursor_date), "
+        "run_id = excluded.run_id",
         [meta.scope_key, meta.scope_json, run_id],
     )
 

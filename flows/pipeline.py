@@ -70,7 +70,8 @@ def run_sync(
         report.data_timestamp_start = parse_timestamp(version.data_timestamp)
         landing_id = report.run_id
         if _should_bootstrap(settings, scope, con):
-            # Two landing parts, replayed in this order by recovery and rebuild: the ZIP, then pages.
+            # Two landing parts, replayed in this order by recovery and rebuild:
+            # the ZIP, then pages.
             steps.run(
                 "bootstrap",
                 lambda: _bootstrap(con, raw, api, settings, report, hooks, f"{report.run_id}.0"),
@@ -88,8 +89,8 @@ def run_sync(
             # so the window (from the cursor just committed) is walked once more.
             report.refreshed_during_run = True
             report.notes.append(
-                f"data refreshed during the run ({version.data_timestamp} → {after.data_timestamp}); "
-                "the window was fetched again"
+                f"data refreshed during the run ({version.data_timestamp} → "
+                f"{after.data_timestamp}); the window was fetched again"
             )
             log.warning("%s", report.notes[-1])
             steps.run("fetch_and_load", lambda: walk.run(after.data_timestamp))

@@ -1,4 +1,4 @@
-"""Column builders for shapes that recur across tables (keys, ordinals, partial dates, date structs)."""
+"""Column builders for shapes many tables share: keys, ordinals, partial dates, date structs."""
 
 from __future__ import annotations
 

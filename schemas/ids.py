@@ -1,4 +1,4 @@
-"""NCT identifiers: the one place that decides what a valid id is, before it reaches a path or query."""
+"""NCT ids: the one place that decides what a valid id is, before it reaches a path or query."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real sample records, read from ../shared/ctgov-sample (never copied here)."""
+"""Shared fixtures: the real sample records, read from ../shared/ctgov-sample (not copied here)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from flows.settings import Settings  # noqa: E402
 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
-    """The sample folder named by the settings (TRIALSYNC_SAMPLE_DIR, default ../shared/ctgov-sample)."""
+    """The settings' sample folder (TRIALSYNC_SAMPLE_DIR, default ../shared/ctgov-sample)."""
     path = Settings().sample_dir
     if not (path / "studies").is_dir():
         pytest.fail(

@@ -62,11 +62,10 @@ def without_version_holder(study: Mapping[str, Any]) -> Mapping[str, Any]:
     misc = derived.get("miscInfoModule") if isinstance(derived, Mapping) else None
     if not isinstance(misc, Mapping) or "versionHolder" not in misc:
         return study
-    return _replace(
-        study,
-        "derivedSection",
-        _replace(derived, "miscInfoModule", _without(misc, "versionHolder")),
-    )
+    return {
+        **study,
+        "derivedSection": _replace(derived, "miscInfoModule", _without(misc, "versionHolder")),
+    }
 
 
 def _sort_key(item: Any) -> bytes:

@@ -1,0 +1,1 @@
+"""Storage: raw landing, the working DuckDB database and its loads, and atomic publication."""

@@ -37,14 +37,14 @@ def analyst_statements(
             f"CREATE VIEW {table.qualified_name} AS SELECT * FROM read_parquet({files}, "
             f"hive_partitioning = {hive}, union_by_name = true)"
         )
-        statements.append(
-            f"COMMENT ON VIEW {table.qualified_name} IS '{table.comment().replace(chr(39), chr(39) * 2)}'"
-        )
+        comment = table.comment().replace("'", "''")
+        statements.append(f"COMMENT ON VIEW {table.qualified_name} IS '{comment}'")
     statements += [view.ddl() for view in views]
     # AACT habits: unqualified names for the normalized tables and AACT's views.
+    relations: list[Table | View] = [*tables, *views]
     statements += [
         f"CREATE VIEW main.{obj.name} AS SELECT * FROM {obj.qualified_name}"
-        for obj in [*tables, *views]
+        for obj in relations
         if obj.schema == "ctgov"
     ]
     return statements

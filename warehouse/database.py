@@ -1,4 +1,4 @@
-"""The working DuckDB database: connecting, creating the declared tables, transactions, Arrow inserts."""
+"""The working database: connecting, creating the declared tables, transactions, Arrow inserts."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def ensure_schema(
     fingerprint: str,
     views: Sequence[View] = (),
 ) -> None:
-    """Create schemas, tables and views if missing; refuse a database built from other declarations."""
+    """Create missing schemas, tables and views; refuse a database built from other declarations."""
     for schema in sorted({t.schema for t in tables} | {v.schema for v in views}):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     existing = {
@@ -70,8 +70,9 @@ def ensure_schema(
         row = fetch_one(con, "SELECT value FROM pipeline.meta WHERE key = ?", [FINGERPRINT_KEY])
         if row is not None and row[0] != fingerprint:
             raise SchemaMismatch(
-                f"the warehouse was built from table declarations {row[0]}, this trialsync declares "
-                f"{fingerprint}; run `trialsync rebuild` to re-create it from the landed raw pages"
+                f"the warehouse was built from table declarations {row[0]}, "
+                f"this trialsync declares {fingerprint}; "
+                "run `trialsync rebuild` to re-create it from the landed raw pages"
             )
     with transaction(con):
         for table in tables:

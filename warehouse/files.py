@@ -1,4 +1,4 @@
-"""Durable file operations: write-aside-then-rename, fsync of files and folders, atomic link swap."""
+"""Durable writes: write-aside-then-rename, fsync of files and folders, atomic link swap."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never a part."""
+    """Write `data` to `path`: readers see the old file or the whole new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
@@ -26,7 +26,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
@@ -47,9 +47,9 @@ def fsync_tree(root: Path) -> None:
 def swap_symlink(link: Path, target: Path) -> None:
     """Point `link` at `target` atomically (rename of a fresh symlink over the old one)."""
     tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex}.lnk")
-    os.symlink(target, tmp)
+    tmp.symlink_to(target)
     try:
-        os.replace(tmp, link)
+        tmp.replace(link)
     except OSError:
         tmp.unlink(missing_ok=True)
         raise

@@ -4,7 +4,8 @@ Layout of the data folder:
 
     snapshots/<snapshot>/parquet/<table>/*.parquet   zstd Parquet, one folder per table
     snapshots/<snapshot>/trialsync.duckdb            analyst database: views over that Parquet
-    snapshots/<snapshot>/manifest.json               run, dataTimestamp, schema, rows and sha256 per file
+    snapshots/<snapshot>/manifest.json               run, dataTimestamp, schema, rows and sha256
+                                                     per file
     published -> snapshots/<snapshot>                a symlink, replaced by one atomic rename
 
 A reader that opens `published/...` sees the previous snapshot or the new one, never a mix or a
@@ -90,7 +91,8 @@ class PublishResult:
     manifest: dict[str, Any]
 
 
-Extra = Callable[[Path], None]
+# Writes more files into the staging folder; whatever it returns (a count, say) is ignored.
+Extra = Callable[[Path], object]
 
 
 def publish(

@@ -302,7 +302,8 @@ def print_report(report: RunReport) -> None:
     )
     if data["quarantined"]:
         out.print(
-            f"  [yellow]quarantined {data['quarantined']:,} unusable record(s)[/] (trialsync status)"
+            f"  [yellow]quarantined {data['quarantined']:,} unusable record(s)[/] "
+            "(trialsync status)"
         )
     if data["events"]:
         events = ", ".join(f"{k} {v:,}" for k, v in sorted(data["events"].items()))

@@ -1,4 +1,4 @@
-"""`trialsync demo` (what `make demo` runs): the pipeline end to end, offline, on the real sample."""
+"""`trialsync demo` (run by `make demo`): the pipeline end to end, offline, on the real sample."""
 
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ def _show_changes(folder: Path) -> None:
     try:
         out.rule("change events of the incremental sync")
         cursor = con.execute(
-            "SELECT nct_id, event_type, field_path, old_value, new_value FROM history.change_events "
-            "ORDER BY nct_id, event_type, field_path"
+            "SELECT nct_id, event_type, field_path, old_value, new_value "
+            "FROM history.change_events ORDER BY nct_id, event_type, field_path"
         )
         print_rows([d[0] for d in cursor.description], cursor.fetchall(), "table")
     finally:

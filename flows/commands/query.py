@@ -125,8 +125,8 @@ def changes(
             _print_summary(con, where, params, fmt)
             return
         cursor = con.execute(
-            "SELECT detected_at, nct_id, event_type, field_path, old_value, new_value, from_version, "
-            f"to_version, run_id FROM history.change_events WHERE {where} "
+            "SELECT detected_at, nct_id, event_type, field_path, old_value, new_value, "
+            f"from_version, to_version, run_id FROM history.change_events WHERE {where} "
             "ORDER BY detected_at DESC, nct_id, event_type LIMIT ?",
             [*params, limit],
         )
@@ -138,7 +138,8 @@ def changes(
 def _event_filter(
     since: dt.datetime | None, event_type: str | None, nct: str | None, run: str | None
 ) -> tuple[str, list[Any]]:
-    clauses, params = ["true"], []
+    clauses: list[str] = ["true"]
+    params: list[Any] = []
     if since:
         clauses.append("detected_at >= ?")
         params.append(since)
@@ -199,11 +200,13 @@ STATUS_QUERIES: tuple[tuple[str, str], ...] = (
     (
         "last runs",
         "SELECT run_id, command, status, started_at, finished_at, "
-        "data_timestamp_end AS data_timestamp, error FROM pipeline.runs ORDER BY started_at DESC LIMIT 10",
+        "data_timestamp_end AS data_timestamp, error FROM pipeline.runs "
+        "ORDER BY started_at DESC LIMIT 10",
     ),
     (
         "cursors",
-        "SELECT scope_key, cursor_date, run_id, scope FROM pipeline.cursors ORDER BY cursor_date DESC",
+        "SELECT scope_key, cursor_date, run_id, scope FROM pipeline.cursors "
+        "ORDER BY cursor_date DESC",
     ),
     (
         "freshness",
@@ -213,8 +216,8 @@ STATUS_QUERIES: tuple[tuple[str, str], ...] = (
     ),
     (
         "quarantine",
-        "SELECT count(*) AS records, max(quarantined_at) AS latest, any_value(reason) AS example_reason "
-        "FROM pipeline.quarantine",
+        "SELECT count(*) AS records, max(quarantined_at) AS latest, "
+        "any_value(reason) AS example_reason FROM pipeline.quarantine",
     ),
     (
         "schema drift (excluding known extras)",

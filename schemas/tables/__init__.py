@@ -1,4 +1,4 @@
-"""Every table trialsync writes, by layer: `ctgov` (normalized registry), `history`, `pub`, `pipeline`.
+"""Every table written, by layer: `ctgov` (normalized registry), `history`, `pub`, `pipeline`.
 
 Each family module declares its tables once and lists them in `TABLES`; this package only collects
 them, so the warehouse, the publisher, the data dictionary and the tests all see the same list.

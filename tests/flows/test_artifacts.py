@@ -1,4 +1,4 @@
-"""The run report artifact, the status-change table and the Prefect events, built without Prefect."""
+"""The run report artifact, status-change table and Prefect events, built without Prefect."""
 
 from __future__ import annotations
 

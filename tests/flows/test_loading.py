@@ -1,4 +1,4 @@
-"""The one load path: screen → decide → normalize → one transaction, on real records and real DuckDB."""
+"""The one load path: screen → decide → normalize → one transaction; real records, real DuckDB."""
 
 from __future__ import annotations
 

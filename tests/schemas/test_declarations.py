@@ -1,4 +1,4 @@
-"""Every declared table renders to valid DuckDB DDL and Arrow, and the docs generated from them are current."""
+"""Every declared table renders to valid DuckDB DDL and Arrow; the generated docs are current."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ def fast_settings(data_dir: Path, api_url: str, **overrides: Any) -> Settings:
 def cli_env(**extra: str) -> dict[str, str]:
     """Environment for running `trialsync` in a subprocess (fast retries, no telemetry)."""
     env = {
-        **os.environ,
+        **os.environ,  # noqa: TID251 - passed on to the child (PATH, HOME); no setting is read here
         "DO_NOT_TRACK": "1",
         "TRIALSYNC_REQUESTS_PER_SECOND": "1000",
         "TRIALSYNC_BACKOFF_INITIAL": "0.01",
