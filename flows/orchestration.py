@@ -58,6 +58,7 @@ from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.session import NO_HOOKS, Hooks, OrchestratorUnavailable
 from flows.settings import Settings
+from flows.temporary_server import start_temporary_server
 from warehouse import state
 from warehouse.object_store import MirrorError
 
@@ -83,8 +84,9 @@ _CALLER: ContextVar[Caller | None] = ContextVar("trialsync_caller", default=None
 def started_by(caller: Caller) -> Iterator[None]:
     """Flows started inside this block use the caller's settings and progress callbacks.
 
-    Without a configured server, Prefect starts a temporary local one; it gets the configured
-    time to come up, and failing to start is one clear error rather than Prefect's traceback.
+    Without a configured server, a temporary local one is started here, out of Ctrl-C's reach
+    (`flows.temporary_server`); it gets the configured time to come up, and failing to start is
+    one clear error rather than Prefect's traceback.
     """
     token = _CALLER.set(caller)
     startup = {
@@ -92,6 +94,8 @@ def started_by(caller: Caller) -> Iterator[None]:
     }
     try:
         with temporary_settings(updates=startup):
+            if not server_configured():
+                start_temporary_server()
             yield
     except RuntimeError as err:
         if "Prefect API server" not in str(err):
