@@ -64,12 +64,19 @@ def _sync_runner(settings: Settings, verbose: bool) -> SyncRunner:
     """Each demo sync as the real Prefect `sync` flow, or as plain calls (orchestration=plain)."""
     if settings.orchestration == "plain":
         return lambda each, scope: run_sync(each, scope)
+    from prefect.settings import PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings
+
     from flows import orchestration  # imports Prefect (~1 s): only when it is used
 
     configure_logging(verbose)  # Prefect sets up logging on import; ours again on top
 
     def run(each: Settings, scope: Scope) -> RunReport:
-        with orchestration.started_by(orchestration.Caller(each)):
+        # The demo is offline by design. Prefect's temporary server would post its anonymous
+        # usage heartbeat to prefect.io, and log an ERROR in the demo's output when it cannot.
+        with (
+            temporary_settings(updates={PREFECT_SERVER_ANALYTICS_ENABLED: False}),
+            orchestration.started_by(orchestration.Caller(each)),
+        ):
             return orchestration.sync_flow(scope=scope)
 
     out.print("[bold cyan]demo:[/] each sync runs as the Prefect `sync` flow")
