@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.runs import RunReport
+from schemas.study.paths import OVERALL_STATUS
 
 # Change events worth one Prefect event per study: automations act on these (the database stays
 # the source of truth for everything else, and a big refresh must not become 28k events).
 INTERESTING = ("status_changed", "results_posted")
-_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def status_change_rows(events: Sequence[Mapping[str, Any]]) -> list[dict[str, An
             "last_update_post_date": str(e["last_update_post_date"] or ""),
         }
         for e in events
-        if e["event_type"] == "status_changed" and e["field_path"] == _OVERALL_STATUS
+        if e["event_type"] == "status_changed" and e["field_path"] == OVERALL_STATUS
     ]
 
 

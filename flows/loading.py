@@ -19,6 +19,7 @@ import orjson
 import pyarrow as pa
 
 from schemas.codec import compress_encoded, encode_record
+from schemas.study.paths import OVERALL_STATUS
 from schemas.tables.history import CHANGE_EVENTS, STUDY_STATE, STUDY_VERSIONS
 from schemas.tables.pipeline import QUARANTINE, SCHEMA_DRIFT
 from transforms.arrow_tables import TypeIssue, arrow_table
@@ -41,7 +42,6 @@ from transforms.versions import (
 from warehouse import state
 from warehouse.loader import BatchWrite, CursorAdvance, FetchStamp, apply_batch
 
-_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 # One thread that compresses new versions' records (`compress_encoded` releases the GIL).
 _COMPRESSOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialsync-compress")
 
@@ -201,7 +201,7 @@ def load_screened(
     outcome = _outcome(received, screening, decisions, normalized.type_issues, max_seen)
     outcome.events.update(e["event_type"] for e in events)
     outcome.status_transitions.update(
-        (e["old_value"], e["new_value"]) for e in events if e["field_path"] == _OVERALL_STATUS
+        (e["old_value"], e["new_value"]) for e in events if e["field_path"] == OVERALL_STATUS
     )
     return outcome
 

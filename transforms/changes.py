@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from schemas.study.paths import OVERALL_STATUS
 from transforms._dates import parse_partial_date
 from transforms._json import get_path
 from transforms.hashing import canonical_content
@@ -53,7 +54,6 @@ _TYPED: dict[str, str] = {
 }
 _LOCATIONS = "protocolSection.contactsLocationsModule.locations"
 _DATE_STRUCTS = ("startDateStruct", "primaryCompletionDateStruct", "completionDateStruct")
-_OVERALL_STATUS = f"{_STATUS}.overallStatus"
 # In the details of the overall-status event (old and new) rather than events of their own when
 # the status moves with them: a study stops *with* a reason.
 _STATUS_DETAILS = {
@@ -110,7 +110,7 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> Iterator[Ch
         for path, old, new in leaf_diffs(before, after)
         if not _is_bookkeeping(path) and not _owned_elsewhere(path, results_event=results_event)
     ]
-    status_moved = any(path == _OVERALL_STATUS for path, _, _ in diffs)
+    status_moved = any(path == OVERALL_STATUS for path, _, _ in diffs)
     for path, old, new in diffs:
         if status_moved and path in _STATUS_DETAILS:
             continue  # folded into the overall-status event's details

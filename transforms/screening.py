@@ -12,6 +12,7 @@ import orjson
 
 from schemas.ids import normalize_nct_id
 from schemas.study.envelope import envelope_problem
+from schemas.study.paths import OVERALL_STATUS
 from transforms._dates import parse_date
 from transforms._json import get_path
 from transforms.drift import Drift, drift_observations
@@ -41,7 +42,6 @@ class ScreenedStudy:
         return {k: v for k, v in self.__dict__.items() if k != "record"}
 
 
-_OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
 TYPE_DRIFT = frozenset({"type_mismatch", "bad_date", "bad_format"})
 
 
@@ -94,7 +94,7 @@ def _screened(records: Sequence[Any]) -> Screening:
                 last_update_post_date=parse_date(
                     get_path(record, "protocolSection.statusModule.lastUpdatePostDateStruct.date")
                 ),
-                overall_status=_text(get_path(record, _OVERALL_STATUS)),
+                overall_status=_text(get_path(record, OVERALL_STATUS)),
                 position=position,
                 has_type_drift=any(d.kind in TYPE_DRIFT for d in drift),
             )

@@ -25,6 +25,9 @@ from schemas.study.fields import (
 )
 from schemas.study.models import Study
 
+# The leaf several steps key on: the history's status column, status-change events, run artifacts.
+OVERALL_STATUS = "protocolSection.statusModule.overallStatus"
+
 LeafKindName = Literal[
     "string",
     "markup",
