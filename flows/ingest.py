@@ -7,22 +7,20 @@ the same transaction as its studies, so after a crash `recover` knows exactly wh
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import orjson
 import pyarrow as pa
 
+from flows.entries import entries_digest, parse_entries
 from flows.loading import CursorTarget, LoadOutcome, load_records, parse_page
 from flows.runs import RunReport, parse_timestamp, utcnow
 from schemas.tables.pipeline import PAGES
 from transforms.arrow_tables import arrow_table
-from transforms.normalize import gc_paused
 from transforms.screening import UNPARSABLE_KEY
 from transforms.versions import LoadContext
 from warehouse import bulk, state
@@ -173,33 +171,6 @@ def load_bulk_zip(
         if progress:
             progress(1, len(batch))
     _advance_cursor_to_warehouse_max(con, meta, run_of(landed.run_id))
-
-
-def entries_digest(batch: Sequence[tuple[str, bytes]]) -> str:
-    """sha256 of a batch's entry bytes, in order: what the pages manifest records of a batch."""
-    return hashlib.sha256(b"".join(data for _, data in batch)).hexdigest()
-
-
-def parse_entries(batch: Sequence[tuple[str, bytes]]) -> list[Any]:
-    """The records of a batch of bulk entries (`_parse_entry`), parsed with the cyclic GC paused.
-
-    Parsing 1,000 records creates about a million objects, and the GC would rescan them as they
-    come: 2-6x the parse time (engineering reference, section 5).
-    """
-    with gc_paused():
-        return [_parse_entry(nct, data) for nct, data in batch]
-
-
-def _parse_entry(nct_id: str, data: bytes) -> Any:
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as err:
-        # Not JSON at all: still a record to quarantine (with its text), never a silent skip.
-        return {
-            UNPARSABLE_KEY: f"bulk entry {nct_id}",
-            "error": str(err),
-            "text": data[:100_000].decode("utf-8", "replace"),
-        }
 
 
 def _advance_cursor_to_warehouse_max(

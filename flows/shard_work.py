@@ -22,7 +22,7 @@ from typing import Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.ingest import entries_digest, parse_entries
+from flows.entries import entries_digest, parse_entries
 from schemas.codec import compress_encoded, decompress_record, encode_record
 from transforms.arrow_tables import TypeIssue
 from transforms.normalize import NormalizedBatch, normalize

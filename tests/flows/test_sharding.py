@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import types
 import zipfile
@@ -47,7 +48,7 @@ from flows.zip_loading import PROCESSES_FROM_STUDIES, bulk_task_runner, load_zip
 from replay.bulk_zip import build_bulk_zip
 from schemas.tables import ALL_TABLES, schema_fingerprint
 from schemas.tables.studies import STUDIES as STUDIES_TABLE
-from tests.support.warehouse import content_snapshot
+from tests.support.warehouse import ROOT, content_snapshot
 from transforms.screening import ScreenedStudy
 from transforms.versions import Action, Decision
 from warehouse import state
@@ -393,6 +394,23 @@ def test_worker_processes_start_at_a_lower_priority_without_the_main_module(
     with ProcessPoolExecutor(1, context) as pool:
         pool.submit(os.nice, 0).result()
     assert mark.read_text() == "ran"
+
+
+def _modules_after_importing(module: str) -> set[str]:
+    code = f"import sys, {module}; print(' '.join(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(done.stdout.split())
+
+
+def test_a_worker_imports_neither_duckdb_nor_the_load_path_nor_prefect() -> None:
+    # What a spawned worker imports is its start-up time (flows.sharding.main_module_hidden).
+    # The writer's side does import them, which shows the check can fail.
+    worker = _modules_after_importing("flows.shard_work")
+    assert {"duckdb", "flows.loading", "flows.ingest", "prefect"}.isdisjoint(worker)
+    writer = _modules_after_importing("flows.sharding")
+    assert {"duckdb", "flows.loading", "flows.ingest", "prefect"} <= writer
 
 
 def assert_stops_after_one_commit_and_resumes(
