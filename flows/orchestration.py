@@ -39,7 +39,6 @@ from prefect.events import emit_event
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import (
     PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-    get_current_settings,
     temporary_settings,
 )
 from prefect.tasks import exponential_backoff
@@ -58,7 +57,7 @@ from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.session import NO_HOOKS, Hooks, OrchestratorUnavailable
 from flows.settings import Settings
-from flows.temporary_server import start_temporary_server
+from flows.temporary_server import server_configured, start_temporary_server
 from warehouse import state
 from warehouse.object_store import MirrorError
 
@@ -94,8 +93,7 @@ def started_by(caller: Caller) -> Iterator[None]:
     }
     try:
         with temporary_settings(updates=startup):
-            if not server_configured():
-                start_temporary_server()
+            start_temporary_server()
             yield
     except RuntimeError as err:
         if "Prefect API server" not in str(err):
@@ -170,11 +168,6 @@ class TaskRunner:
         step = self._io_step if io else run_step
         result: T = step.with_options(name=name, task_run_name=name)(work)
         return result
-
-
-def server_configured() -> bool:
-    """True when runs report to a Prefect server (not the temporary ephemeral one)."""
-    return bool(get_current_settings().api.url)
 
 
 def ensure_rate_limit(settings: Settings) -> None:

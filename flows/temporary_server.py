@@ -17,27 +17,34 @@ from __future__ import annotations
 import contextvars
 import signal
 import threading
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the server's module pulls in the whole Prefect server; imported when needed
-    from prefect.server.api.server import SubprocessASGIServer
+from prefect.settings import get_current_settings
 
 
-def start_temporary_server() -> SubprocessASGIServer:
+def server_configured() -> bool:
+    """True when runs report to a Prefect server (not the temporary ephemeral one)."""
+    return bool(get_current_settings().api.url)
+
+
+def start_temporary_server() -> None:
     """Start Prefect's temporary server (the one its client would start) out of Ctrl-C's reach.
 
     Call it with Prefect's settings in place: the server takes them, and the start-up timeout,
-    from the caller's context. Does nothing if the server is up already.
+    from the caller's context. Does nothing when a server is configured (`PREFECT_API_URL`) or
+    the temporary one is up already.
 
     A Ctrl-C while it starts stops the caller at once; the start-up itself goes on in its thread,
     which the interpreter waits for at exit, so the server is up when Prefect's exit handler
     stops it and is never left behind.
     """
+    if server_configured():
+        return
+    # The server's module pulls in the whole Prefect server: imported only when it is started.
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
     if server.running:
-        return server
+        return
     failed: list[BaseException] = []
     context = contextvars.copy_context()
 
@@ -53,4 +60,3 @@ def start_temporary_server() -> SubprocessASGIServer:
     thread.join()
     if failed:
         raise failed[0]
-    return server

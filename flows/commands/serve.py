@@ -34,14 +34,12 @@ def serve(data_dir: DataDir = None, verbose: Verbose = False) -> None:
     from prefect import serve as prefect_serve  # imports Prefect (~1 s): only when serving
 
     from flows.deployments import build_deployments, schedules
-    from flows.orchestration import server_configured
     from flows.temporary_server import start_temporary_server
 
     settings = settings_for(None, data_dir)
     for s in schedules(settings):
         out.print(f"  {s.name:<17} {s.cron:<15} UTC  {s.purpose}")
-    if not server_configured():
-        start_temporary_server()  # where Ctrl-C stops serving, not the server serving reports to
+    start_temporary_server()  # where Ctrl-C stops serving, not the server serving reports to
     prefect_serve(*build_deployments(settings))
 
 

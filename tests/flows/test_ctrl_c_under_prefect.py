@@ -12,12 +12,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from replay.server import ReplayServer
-from tests.support.warehouse import cli_env
+from tests.support.warehouse import prefect_cli_env
+
+TRIALSYNC = str(Path(sys.executable).with_name("trialsync"))
 
 
 @pytest.fixture
@@ -41,6 +44,14 @@ def _started(args: list[str], env: dict[str, str], out: Path) -> subprocess.Pope
             start_new_session=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
+
+
+def _running_until(proc: subprocess.Popen[bytes], ready: Callable[[], bool]) -> bool:
+    """Wait, up to two minutes and while `proc` runs, until `ready()`; then whether it is."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not ready():
+        time.sleep(0.05)
+    return ready()
 
 
 def _interrupted(proc: subprocess.Popen[bytes], timeout: float) -> None:
@@ -88,25 +99,14 @@ def _group_alive(pgid: int) -> bool:
 @pytest.mark.slow
 def test_ctrl_c_mid_sync_ends_in_one_line_and_leaves_no_process(server, data_dir, tmp_path):
     server.faults.add("slow", every=1, delay=0.15)  # slow pages, so the Ctrl-C lands mid-walk
-    env = cli_env(
-        TRIALSYNC_ORCHESTRATION="prefect",
-        TRIALSYNC_PAGE_SIZE="20",
-        TRIALSYNC_BOOTSTRAP_FROM_BULK="false",
-    )
-    env.pop("PREFECT_API_URL", None)  # the temporary server, as a newcomer's run has
-    exe = Path(sys.executable).with_name("trialsync")
-    args = [str(exe), "sync", "--api-url", server.base_url, "--data-dir", str(data_dir)]
+    env = prefect_cli_env(TRIALSYNC_PAGE_SIZE="20", TRIALSYNC_BOOTSTRAP_FROM_BULK="false")
+    args = [TRIALSYNC, "sync", "--api-url", server.base_url, "--data-dir", str(data_dir)]
     log = tmp_path / "output.txt"
     proc = _started(args, env, log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(data_dir.glob("raw/*/page-*.json.zst"))) < 3:
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    landed = len(list(data_dir.glob("raw/*/page-*.json.zst")))
+    paging = _running_until(proc, lambda: len(list(data_dir.glob("raw/*/page-*.json.zst"))) >= 3)
     _interrupted(proc, timeout=60)  # ~140 s when the temporary server went down with the run
     output = log.read_text()
-    assert landed >= 3, f"the run should be paging when Ctrl-C comes: {output}"
+    assert paging, f"the run should be paging (3 pages landed) when Ctrl-C comes: {output}"
     assert proc.returncode == 1, output
     assert output.strip().splitlines()[-1].startswith("error: interrupted"), output
     assert "Traceback" not in output
@@ -116,17 +116,9 @@ def test_ctrl_c_mid_sync_ends_in_one_line_and_leaves_no_process(server, data_dir
 
 @pytest.mark.slow
 def test_ctrl_c_stops_serve_at_once_and_leaves_no_process(data_dir, tmp_path):
-    env = cli_env(TRIALSYNC_ORCHESTRATION="prefect")
-    env.pop("PREFECT_API_URL", None)
-    exe = Path(sys.executable).with_name("trialsync")
     log = tmp_path / "output.txt"
-    proc = _started([str(exe), "serve", "--data-dir", str(data_dir)], env, log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and "deployment run" not in log.read_text():
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    serving = "deployment run" in log.read_text()
+    proc = _started([TRIALSYNC, "serve", "--data-dir", str(data_dir)], prefect_cli_env(), log)
+    serving = _running_until(proc, lambda: "deployment run" in log.read_text())
     # The server must outlive a Ctrl-C: the one Prefect starts itself dies of it, every time.
     # (serve then hung 70-76 s and ended in a traceback, in about half the runs.)
     prefect_server = _prefect_server_of(proc.pid)

@@ -10,17 +10,15 @@ import re
 
 import pytest
 
-from tests.support.warehouse import cli_env, trialsync
+from tests.support.warehouse import prefect_cli_env, trialsync
 
 
 @pytest.mark.slow
 def test_demo_under_prefect_ends_with_the_outputs_and_logs_no_error(tmp_path):
-    env = cli_env(
-        TRIALSYNC_ORCHESTRATION="prefect",
+    env = prefect_cli_env(
         TRIALSYNC_DATA_DIR=str(tmp_path / "data"),
         COLUMNS="400",  # one line per path, however rich would wrap it
     )
-    env.pop("PREFECT_API_URL", None)  # the temporary server, as on a fresh machine
     done = trialsync("demo", env=env, timeout=600)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output

@@ -44,6 +44,13 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def prefect_cli_env(**extra: str) -> dict[str, str]:
+    """`cli_env` for commands run as Prefect flows on the temporary server (a fresh machine)."""
+    env = cli_env(TRIALSYNC_ORCHESTRATION="prefect", **extra)
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
 def trialsync(
     *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
