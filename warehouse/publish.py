@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from schemas.table import Table
-from warehouse.database import fetch_one
+from warehouse.database import fetch_one, threads_restored
 from warehouse.files import fsync_tree, sha256_file, swap_symlink, write_atomic
 
 log = logging.getLogger(__name__)
@@ -156,19 +156,38 @@ def _unique_dir(parent: Path, run_id: str) -> Path:
     return candidate
 
 
+# A Parquet row group is held in memory until it is written: at most this many rows, and at most
+# this many bytes, so that a table of wide rows (summary pages, ~80 KB a row) is written in
+# row groups of a few hundred rows instead of 122,880 (~10 GB).
+ROW_GROUP_ROWS = 122_880
+ROW_GROUP_BYTES = "32MB"
+
+
 def _export(
     con: duckdb.DuckDBPyConnection, spec: ExportSpec, out_dir: Path
 ) -> list[dict[str, Any]]:
+    """Write one dataset's Parquet in bounded memory, in the order of its query.
+
+    One thread: with two, DuckDB keeps the table's rows in order by holding one thread's scan
+    (a storage row group, 122,880 rows) until the other's is written. Publishing 200,000
+    studies' summaries that way ran out of a 6 GB memory limit; with one thread it peaked
+    at 1.8 GB, and the other 68 datasets took ~3 s longer in all (16 s against 19 s).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    options = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
+    options = (
+        "FORMAT parquet, COMPRESSION zstd, "
+        f"ROW_GROUP_SIZE {ROW_GROUP_ROWS}, ROW_GROUP_SIZE_BYTES '{ROW_GROUP_BYTES}'"
+    )
     count = fetch_one(con, f"SELECT count(*) FROM ({spec.select})")
     if spec.table.partition_by and count and count[0]:
         options += f", PARTITION_BY ({', '.join(spec.table.partition_by)}), OVERWRITE_OR_IGNORE"
         target = out_dir
     else:
         target = out_dir / "part-0.parquet"
-    # The target path is ours (data folder + declared table name), never registry text.
-    con.execute(f"COPY ({spec.select}) TO '{_sql_path(target)}' ({options})")
+    with threads_restored(con):
+        con.execute("SET threads = 1")
+        # The target path is ours (data folder + declared table name), never registry text.
+        con.execute(f"COPY ({spec.select}) TO '{_sql_path(target)}' ({options})")
     return [_file_entry(con, path, out_dir) for path in sorted(out_dir.rglob("*.parquet"))]
 
 
