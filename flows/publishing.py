@@ -19,7 +19,14 @@ from schemas.tables import ALL_TABLES, ALL_VIEWS, CTGOV_TABLES, by_name, schema_
 from warehouse.analyst import analyst_statements
 from warehouse.gate import GateFailed, gate_problems
 from warehouse.object_store import mirror_snapshot
-from warehouse.publish import ExportSpec, PublishResult, current_manifest, export_stats, publish
+from warehouse.publish import (
+    ExportSpec,
+    PublishResult,
+    current_manifest,
+    current_snapshot,
+    export_stats,
+    publish,
+)
 from warehouse.summary_files import write_summary_files
 
 log = logging.getLogger(__name__)
@@ -106,8 +113,9 @@ def publish_warehouse(
         keep=settings.keep_snapshots,
         stats=stats,
         # The plain-language pages are written into the snapshot being staged, so they switch
-        # with the Parquet and the analyst database, atomically.
-        extras=[partial(write_summary_files, con)],
+        # with the Parquet and the analyst database, atomically; unchanged ones are links to the
+        # current snapshot's files.
+        extras=[partial(write_summary_files, con, previous=current_snapshot(settings.data_dir))],
     )
     report.published = str(result.snapshot_dir)
     return result

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from schemas.table import Table
 from schemas.view import View
+from warehouse.publish import PARQUET
 
 
 def _quoted_path(path: Path) -> str:
@@ -31,7 +32,7 @@ def analyst_statements(
         for s in sorted({t.schema for t in tables} | {v.schema for v in views})
     ]
     for table in tables:
-        files = _quoted_path(snapshot_dir / "parquet" / table.name / "**" / "*.parquet")
+        files = _quoted_path(snapshot_dir / PARQUET / table.name / "**" / "*.parquet")
         hive = "true" if table.partition_by else "false"
         statements.append(
             f"CREATE VIEW {table.qualified_name} AS SELECT * FROM read_parquet({files}, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import os
 import uuid
@@ -33,7 +35,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def fsync_tree(root: Path) -> None:
-    """Fsync every file and folder below `root` (before it is published by a rename)."""
+    """Make every file and folder below `root` durable (before it is published by a rename).
+
+    On Linux, one syncfs(2) of `root`'s file system does it for all of them at once. A snapshot
+    holds ~400,000 summary files per 200,000 studies, and an fsync of each took 38-41 s, even
+    when they were hard links to files made durable before, against 0.4 s for syncfs
+    (measured on a synthetic warehouse). Elsewhere each file and folder is fsynced.
+    """
+    if _syncfs(root):
+        return
     for folder, _dirs, files in os.walk(root):
         for name in files:
             fd = os.open(Path(folder) / name, os.O_RDONLY)
@@ -42,6 +52,29 @@ def fsync_tree(root: Path) -> None:
             finally:
                 os.close(fd)
         fsync_dir(Path(folder))
+
+
+def _syncfs(path: Path) -> bool:
+    """syncfs(2) of the file system holding `path`; False where the C library has none."""
+    syncfs = getattr(_libc(), "syncfs", None)
+    if syncfs is None:
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"syncfs failed: {os.strerror(err)}", str(path))
+    finally:
+        os.close(fd)
+    return True
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def swap_symlink(link: Path, target: Path) -> None:

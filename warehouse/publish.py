@@ -36,6 +36,7 @@ PUBLISHED = "published"
 SNAPSHOTS = "snapshots"
 ANALYST_DB = "trialsync.duckdb"
 MANIFEST = "manifest.json"
+PARQUET = "parquet"
 
 
 class PublishError(RuntimeError):
@@ -123,7 +124,7 @@ def publish(
     try:
         fills = stats if stats is not None else export_stats(con, exports)
         files = {
-            spec.table.name: _export(con, spec, staging / "parquet" / spec.table.name)
+            spec.table.name: _export(con, spec, staging / PARQUET / spec.table.name)
             for spec in exports
         }
         for extra in extras:
@@ -263,6 +264,13 @@ def _prune(snapshots: Path, *, keep: int, current: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     for stale in snapshots.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def current_snapshot(data_dir: Path) -> Path | None:
+    """The snapshot folder `published` points at, or None before the first publication."""
+    link = data_dir / PUBLISHED
+    target = link.resolve()
+    return target if link.is_symlink() and target.is_dir() else None
 
 
 def current_manifest(data_dir: Path) -> dict[str, Any] | None:

@@ -67,3 +67,67 @@ def test_a_malformed_id_never_becomes_a_file_name(con, tmp_path):
     assert write_summary_files(con, tmp_path / "out") == len(IDS) - 1
     assert not (tmp_path / "evil.html").exists()
     assert not list((tmp_path / "out").rglob("*evil*"))
+
+
+def _published(con, snapshot):
+    """A snapshot as `publish` leaves it: the summary files and pub.summaries' Parquet."""
+    write_summary_files(con, snapshot)
+    (snapshot / "parquet" / "summaries").mkdir(parents=True)
+    con.execute(
+        f"COPY pub.summaries TO '{snapshot / 'parquet' / 'summaries' / 'part-0.parquet'}' "
+        "(FORMAT parquet)"
+    )
+    return snapshot
+
+
+def _regenerate(con, nct_id, html):
+    con.execute(
+        "UPDATE pub.summaries SET html = ?, page_sha256 = sha256(?) WHERE nct_id = ?",
+        [html, html, nct_id],
+    )
+
+
+def test_unchanged_pages_are_links_to_the_previous_snapshot(con, tmp_path):
+    previous = _published(con, tmp_path / "s1")
+    _regenerate(con, "NCT05803083", "<p>regenerated</p>")
+    assert write_summary_files(con, tmp_path / "s2", previous=previous) == len(IDS)
+    old, new = previous / "summaries", tmp_path / "s2" / "summaries"
+    for nct in IDS:
+        for name in (f"{nct}.json", f"{nct}.html"):
+            shared = (old / name).stat().st_ino == (new / name).stat().st_ino
+            assert shared == (nct != "NCT05803083"), name
+    assert (new / "NCT05803083.html").read_text() == "<p>regenerated</p>"
+    assert (old / "NCT05803083.html").read_text() != "<p>regenerated</p>"
+    rows = con.execute("SELECT nct_id, document, html FROM pub.summaries").fetchall()
+    for nct, document, page in rows:
+        assert (new / f"{nct}.json").read_text() == document
+        assert (new / f"{nct}.html").read_text() == page
+
+
+def test_any_change_to_a_row_makes_its_page_new(con, tmp_path):
+    previous = _published(con, tmp_path / "s1")
+    # The same page text, generated again on another day: the JSON's meta says so.
+    con.execute(
+        "UPDATE pub.summaries SET generated_on = generated_on + 1, "
+        "document = replace(document, '2026-11-24', '2026-11-25') WHERE nct_id = 'NCT00003454'"
+    )
+    write_summary_files(con, tmp_path / "s2", previous=previous)
+    new = tmp_path / "s2" / "summaries" / "NCT00003454.json"
+    assert new.stat().st_ino != (previous / "summaries" / "NCT00003454.json").stat().st_ino
+    assert "2026-11-25" in new.read_text()
+
+
+def test_a_missing_or_unreadable_previous_page_is_written_again(con, tmp_path):
+    previous = _published(con, tmp_path / "s1")
+    (previous / "summaries" / "NCT04267848.html").unlink()
+    write_summary_files(con, tmp_path / "s2", previous=previous)
+    new = tmp_path / "s2" / "summaries"
+    assert (new / "NCT04267848.html").stat().st_nlink == 1
+    assert (new / "NCT04267848.json").stat().st_nlink == 1  # not half linked
+    assert (new / "NCT05803083.json").stat().st_nlink == 2
+
+    # A previous publication whose Parquet this code cannot compare: every page is written.
+    for part in (previous / "parquet" / "summaries").iterdir():
+        part.write_bytes(b"not parquet")
+    write_summary_files(con, tmp_path / "s3", previous=previous)
+    assert all(p.stat().st_nlink == 1 for p in (tmp_path / "s3" / "summaries").iterdir())
