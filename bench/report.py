@@ -65,6 +65,7 @@ FULL = (
     Step("bench.changes"),
     Step("bench.summaries"),
     Step("bench.fetch"),
+    Step("bench.publish"),
     Step(
         "bench.bulk",
         (
@@ -88,6 +89,7 @@ QUICK = (
     Step("bench.changes", ("--studies", "3000", "--small", "1000", "--rounds", "1")),
     Step("bench.summaries", ("--no-subprocess",)),
     Step("bench.fetch", ("--studies", "1000", "--runs", "1")),
+    Step("bench.publish", ("--studies", "1000")),
     Step("bench.bulk", ("--cycles", "1", "2", "--what-if", "TRIALSYNC_SUMMARIZE_IN_RUNS=false")),
 )
 
@@ -286,6 +288,23 @@ def _summary_rows(f: dict[str, Any], cmd: str) -> list[Row]:
     ]
 
 
+def _publish_rows(f: dict[str, Any], cmd: str) -> list[Row]:
+    if not f:
+        return []
+    return [
+        (
+            f"publication again with nothing changed, {_n(f['studies'])} studies (unchanged "
+            "summary pages are links to the previous snapshot's files)",
+            f"{f['publication again s (nothing changed)']} s; "
+            f"{f['second snapshot new MB']} MB of new files",
+            f"first publication: {f['first publication s (every page written)']} s; "
+            f"{f['first snapshot new MB']} MB",
+            f"{f['again / first time']}× the time",
+            cmd,
+        )
+    ]
+
+
 def _fetch_rows(f: dict[str, Any], cmd: str) -> list[Row]:
     if not f:
         return []
@@ -438,6 +457,7 @@ def figures_table(results: dict[str, Ran]) -> list[Row]:
         *_rows(_checkpoint_rows, load, cmd["bench.load"]),
         *_rows(_summary_rows, f.get("bench.summaries", {}), cmd["bench.summaries"]),
         *_rows(_fetch_rows, f.get("bench.fetch", {}), cmd["bench.fetch"]),
+        *_rows(_publish_rows, f.get("bench.publish", {}), cmd.get("bench.publish", "")),
         *_rows(_backfill_rows, bulk, load, cmd["bench.bulk"]),
     ]
 
