@@ -112,6 +112,19 @@ def threads_restored(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPy
         con.execute("SET threads = ?", [rows[0][0]])
 
 
+@contextmanager
+def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the statements inside on one DuckDB thread, then give back the thread count.
+
+    For scans of wide rows that must keep their order: with two threads, DuckDB holds one
+    thread's storage row group (122,880 rows; ~10 GB of summary pages) until the other's is
+    consumed, and publishing 200,000 studies ran out of a 6 GB memory limit that way.
+    """
+    with threads_restored(con):
+        con.execute("SET threads = 1")
+        yield con
+
+
 def insert_arrow(
     con: duckdb.DuckDBPyConnection, table: Table, data: pa.Table, *, or_ignore: bool = False
 ) -> int:
