@@ -21,6 +21,7 @@ from flows.loading import CursorTarget, LoadOutcome, load_records, parse_page
 from flows.runs import RunReport, parse_timestamp, utcnow
 from schemas.tables.pipeline import PAGES
 from transforms.arrow_tables import arrow_table
+from transforms.normalize import gc_paused
 from transforms.screening import UNPARSABLE_KEY
 from transforms.versions import LoadContext
 from warehouse import bulk, state
@@ -156,21 +157,34 @@ def load_bulk_zip(
     for number, batch in enumerate(batches_in, start=1):
         if number in done:
             continue
-        records = parse_entries(batch)
-        digest = entries_digest(batch)
-        outcome = load_records(
-            con,
-            records,
-            ctx,
-            pages=page_rows(landed, page_no=number, sha256=digest, study_count=len(batch)),
-            page_ref=f"{landed.path}#batch-{number}",
-            emit_added=meta.emit_added,
-        )
+        outcome = _load_entries(con, landed, number, batch, ctx, meta)
         report.outcome.add(outcome)
         report.fetched += len(batch)
         if progress:
             progress(1, len(batch))
     _advance_cursor_to_warehouse_max(con, meta, run_of(landed.run_id))
+
+
+@gc_paused()  # for the records' whole life: they are freed as this returns
+def _load_entries(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedPage,
+    number: int,
+    batch: list[tuple[str, bytes]],
+    ctx: LoadContext,
+    meta: RunMeta,
+) -> LoadOutcome:
+    """Parse and load batch `number` of a landed bulk ZIP."""
+    return load_records(
+        con,
+        parse_entries(batch),
+        ctx,
+        pages=page_rows(
+            landed, page_no=number, sha256=entries_digest(batch), study_count=len(batch)
+        ),
+        page_ref=f"{landed.path}#batch-{number}",
+        emit_added=meta.emit_added,
+    )
 
 
 def _advance_cursor_to_warehouse_max(
@@ -215,15 +229,24 @@ def recover(
                 load_bulk(con, raw, landed, meta, report, progress)
                 loaded += 1 if report.fetched > before else 0
             elif (landed.run_id, landed.page_no) not in done:
-                studies = _landed_studies(raw, landed)
-                report.outcome.add(load_page(con, landed, studies, meta))
-                report.fetched += len(studies)
+                outcome, count = _load_landed_page(con, raw, landed, meta)
+                report.outcome.add(outcome)
+                report.fetched += count
                 loaded += 1
                 if progress:
-                    progress(1, len(studies))
+                    progress(1, count)
     if loaded:
         log.info("loaded %d landed page(s) or batch(es) that were not yet committed", loaded)
     return loaded
+
+
+@gc_paused()  # for the studies' whole life: they are freed as this returns
+def _load_landed_page(
+    con: duckdb.DuckDBPyConnection, raw: RawStore, landed: LandedPage, meta: RunMeta
+) -> tuple[LoadOutcome, int]:
+    """Load a landed page from disk; returns the outcome and the number of studies it held."""
+    studies = _landed_studies(raw, landed)
+    return load_page(con, landed, studies, meta), len(studies)
 
 
 def _landed_studies(raw: RawStore, landed: LandedPage) -> list[Any]:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from flows.entries import entries_digest, parse_entries
 from schemas.codec import compress_encoded, decompress_record, encode_record
 from transforms.arrow_tables import TypeIssue
-from transforms.normalize import NormalizedBatch, normalize
+from transforms.normalize import NormalizedBatch, gc_paused, normalize
 from transforms.screening import Screening, newest_per_study, screen
 from transforms.versions import NEW_VERSIONS, Action, Decision
 from warehouse.shards import Shard, read_shard, read_shard_tables, write_shard_tables
@@ -54,6 +54,7 @@ class ShardResult:
     folder: Path  # the shard's Arrow IPC files (`warehouse.shards`)
 
 
+@gc_paused()  # on any worker (a Dask one too): the records are freed as this returns
 def prepare_shard(
     zip_path: Path,
     shard: Shard,

@@ -90,6 +90,12 @@ def gc_paused() -> Iterator[None]:
     A 1000-study batch holds about a million container objects; the generational GC rescans them
     over and over and cuts throughput 2-6x (engineering reference, section 5). Parsed records are
     acyclic, so reference counting still frees everything.
+
+    Best held for the records' whole life, from parse until they are freed: if the GC comes back
+    while they are alive, its next collections walk every one of them (parsing and normalizing
+    a batch took ~18% longer that way, `bench.normalize`). Used as a decorator (`@gc_paused()`),
+    it covers a function whose locals, the records, are freed as it returns, before the GC
+    comes back.
     """
     was_enabled = gc.isenabled()
     gc.disable()
