@@ -56,10 +56,11 @@ class Settings(BaseSettings):
         "batch's ~70 appends run on one, where each costs less than half as much.",
     )
     duckdb_wal_autocheckpoint: str = Field(
-        "256MB",
+        "1GB",
         description="WAL size at which the writer checkpoints. DuckDB's 16MB default "
         "checkpointed after every 1,000-study batch (~38MB of WAL), and a checkpoint costs more "
-        "the bigger the warehouse.",
+        "the bigger the warehouse: loading 200,000 studies spent 48 s of 129 in checkpoints "
+        "at 256MB, 24 s of 119 at 1GB.",
     )
     keep_snapshots: int = Field(3, ge=1, description="Published snapshots kept on disk.")
     reconcile_slice: int = Field(

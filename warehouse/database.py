@@ -25,7 +25,7 @@ def connect(
     *,
     memory_limit: str = "6GB",
     threads: int = 2,
-    wal_autocheckpoint: str = "256MB",
+    wal_autocheckpoint: str = "1GB",
     read_only: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file with explicit resource limits (DuckDB's default takes 80 % of RAM).
