@@ -1,6 +1,7 @@
 """Full load of a synthetic registry, and incremental loads whose cost must follow the changes.
 
     .venv/bin/python -m bench.load [--full-studies 6700] [--bulk-studies 20100]
+                                   [--registry-studies 200000]
                                    [--studies 200000] [--small 2000]
                                    [--changed 1000] [--rounds 5] [--split-rounds 3]
 
@@ -14,6 +15,9 @@
    (this process) and `=auto`, the default (at this size on more than one CPU: shards prepared
    by worker processes beside the writer), each into a fresh data folder, against the
    normalize-only baseline of the same studies.
+   Then the registry load: `load-bulk` (`auto`) of a ZIP of `--registry-studies` synthetic
+   studies, the issue's full load at registry scale (start-up amortized, every checkpoint of
+   a growing warehouse paid), against the normalize-only baseline of the same studies.
 2. Incremental: `--changed` studies spread over the registry, edited the way the registry edits
    them (bench/synthetic.registry_edit: a field edit and a new lastUpdatePostDate), loaded as one
    batch into a copy of the cached `--studies` warehouse, and the same into a `--small` one. And
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import resource
 import shutil
 import statistics
 import tempfile
@@ -187,6 +192,33 @@ def bulk_loads(studies: int) -> dict[str, object]:
     return figures
 
 
+def registry_load(studies: int) -> dict[str, object]:
+    """`load-bulk`'s load step as configured (`auto`) for a whole synthetic registry.
+
+    At this size the workers' start-up weighs little, and the checkpoints of a warehouse that
+    grows to `studies` are all paid: what a backfill pays. Against the normalize-only baseline
+    of the same studies, timed right before and right after it.
+    """
+    with tempfile.TemporaryDirectory(dir=out_dir()) as tmp:
+        zip_path = build_zip(studies, Path(tmp))
+        before = _normalize_only_all(studies)
+        timing = bulk_zip_load(zip_path, "auto", studies)
+        normalize_s = (before + _normalize_only_all(studies)) / 2
+    return {
+        "registry load studies": studies,
+        "registry load (auto) studies/s": round(studies / timing.seconds),
+        "normalize-only studies/s (baseline of the registry load)": round(studies / normalize_s),
+        "registry load / normalize-only time": round(timing.seconds / normalize_s, 2),
+        "registry load past the first batch / normalize-only time": round(
+            studies / normalize_s / timing.rate_past_first_batch(studies), 2
+        ),
+        "peak RSS MB of this process (writer) after the registry load": round(peak_rss_mb()),
+        "peak RSS MB of the largest worker": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        ),
+    }
+
+
 def _normalize_only_all(studies: int) -> float:
     return sum(_normalize_only(blobs) for blobs in synthetic_batches(studies))
 
@@ -290,6 +322,9 @@ def main() -> dict[str, object]:
     parser.add_argument("--full-studies", type=int, help="default: ten times the sample")
     parser.add_argument("--bulk-studies", type=int, help="default: three times --full-studies")
     parser.add_argument("--studies", type=int, default=200_000)
+    parser.add_argument(
+        "--registry-studies", type=int, default=200_000, help="the registry load (0: skip it)"
+    )
     parser.add_argument("--small", type=int, default=2000)
     parser.add_argument("--changed", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
@@ -307,6 +342,8 @@ def main() -> dict[str, object]:
         "peak RSS MB (after the full load)": round(peak_rss_mb()),
     }
     figures |= bulk_loads(args.bulk_studies or 3 * n_full)
+    if args.registry_studies:
+        figures |= registry_load(args.registry_studies)
     big, small = Incremental(args.studies, args.changed), Incremental(args.small, args.changed)
     try:
         # the split first, on the fresh copies: after the edit rounds, the small copy has had

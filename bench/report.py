@@ -84,7 +84,10 @@ QUICK = (
     Step("bench.normalize", ("--studies", "700", "--runs", "1")),
     Step(
         "bench.load",
-        ("--full-studies", "1000", "--studies", "3000", "--small", "1000", "--rounds", "1"),
+        (
+            *("--full-studies", "1000", "--registry-studies", "2000"),
+            *("--studies", "3000", "--small", "1000", "--rounds", "1"),
+        ),
     ),
     Step("bench.changes", ("--studies", "3000", "--small", "1000", "--rounds", "1")),
     Step("bench.summaries", ("--no-subprocess",)),
@@ -204,6 +207,21 @@ def _load_rows(f: dict[str, Any], bulk: dict[str, Any], cmd: str, bulk_cmd: str)
             for runner, label in (
                 ("local", " (one process)"),
                 ("auto", f" (the default: {f.get('load-bulk (auto) runs as', '?')} here)"),
+            )
+        )
+    if f.get("registry load studies"):
+        rows.append(
+            (
+                f"load step of `trialsync load-bulk`, a whole synthetic registry of "
+                f"{f['registry load studies']:,} studies, as configured (`auto`)",
+                f"{_n(f['registry load (auto) studies/s'])} studies/s; peak RSS "
+                f"{_n(f['peak RSS MB of this process (writer) after the registry load'])} MB "
+                f"(writer), {_n(f['peak RSS MB of the largest worker'])} MB (largest worker)",
+                f"normalize-only, same studies, before and after: "
+                f"{_n(f['normalize-only studies/s (baseline of the registry load)'])} studies/s",
+                f"{f['registry load / normalize-only time']}× the normalize time; past the "
+                f"first batch {f['registry load past the first batch / normalize-only time']}×",
+                cmd,
             )
         )
     if bulk:
@@ -514,6 +532,12 @@ def headline(results: dict[str, Ran]) -> list[str]:
             f"the first batch, "
             f"{load['load-bulk (auto) past the first batch / normalize-only time']}× "
             f"normalize-only ({load['load-bulk (auto) / normalize-only time']}× all in)."
+        )
+    if load.get("registry load studies"):
+        out.append(
+            f"- The same for a whole synthetic registry of {load['registry load studies']:,} "
+            f"studies: **{_n(load['registry load (auto) studies/s'])} studies/s**, "
+            f"{load['registry load / normalize-only time']}× normalize-only."
         )
     if fetch:
         rate = fetch["fetch-and-land studies/s at the configured rate limit"]

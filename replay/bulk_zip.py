@@ -22,11 +22,16 @@ def entry_name(nct_id: str) -> str:
     return f"{nct_id[-2:]}/{nct_id}.json"
 
 
+def entry_order(nct_id: str) -> tuple[str, str]:
+    """Where a study's entry goes in the archive: by shard (`NN/`), then by id."""
+    return nct_id[-2:], nct_id
+
+
 def build_bulk_zip(studies: Iterable[tuple[str, Mapping[str, Any]]]) -> bytes:
     """ZIP bytes holding every (nct_id, study), in shard then id order."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for nct_id, study in sorted(studies, key=lambda item: (item[0][-2:], item[0])):
+        for nct_id, study in sorted(studies, key=lambda item: entry_order(item[0])):
             info = zipfile.ZipInfo(entry_name(nct_id), date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, orjson.dumps(study, option=orjson.OPT_INDENT_2))
