@@ -98,18 +98,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 @contextmanager
-def threads_restored(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Give the connection back its thread count on leaving, however the statements inside end.
+def threads_restored(con: duckdb.DuckDBPyConnection) -> Iterator[int]:
+    """Give the connection back its thread count (yielded) on leaving, however the block ends.
 
     Enter it before a transaction, so that the restoring runs after COMMIT or ROLLBACK: once a
     statement has failed, DuckDB refuses everything but ROLLBACK in that transaction, and a
     refused `SET threads` would be raised in place of the failure itself.
     """
     rows = con.execute("SELECT current_setting('threads')").fetchall()
+    threads = int(rows[0][0])
     try:
-        yield con
+        yield threads
     finally:
-        con.execute("SET threads = ?", [rows[0][0]])
+        con.execute("SET threads = ?", [threads])
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from contextlib import contextmanager
 
 import duckdb
 import pytest
@@ -221,3 +222,23 @@ def test_a_value_of_the_wrong_type_is_nulled_and_reported_not_coerced(con, sampl
         "SELECT path, kind FROM pipeline.schema_drift WHERE kind = 'type_mismatch'"
     ).fetchall()
     assert drift == [("protocolSection.conditionsModule.conditions[]", "type_mismatch")]
+
+
+def test_the_commit_and_its_checkpoint_get_every_thread_back(con, sample_studies, monkeypatch):
+    # The appends run on one thread; the COMMIT, which runs DuckDB's automatic checkpoint when the
+    # WAL is full, must not: the checkpoint compresses on every thread it has.
+    import warehouse.loader as loader
+
+    real_transaction = loader.transaction
+    at_commit: list[int] = []
+
+    @contextmanager
+    def watched(connection):
+        with real_transaction(connection) as inside:
+            yield inside
+            at_commit.append(_threads(connection))
+
+    monkeypatch.setattr(loader, "transaction", watched)
+    con.execute("SET threads = 2")
+    load_records(con, list(sample_studies.values())[:5], _ctx("run-1"))
+    assert at_commit == [2]
