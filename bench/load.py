@@ -49,8 +49,8 @@ from bench.bulk import build_zip
 from bench.common import emit, out_dir, peak_rss_mb
 from bench.normalize import normalize_batch
 from bench.synthetic import (
-    CONTEXT,
     T0,
+    load_batch,
     open_warehouse,
     parse,
     registry_edit,
@@ -65,7 +65,6 @@ from flows.runs import RunReport
 from flows.scopes import Scope
 from flows.settings import Settings
 from flows.zip_loading import available_cpus, bulk_task_runner, load_zip
-from transforms.normalize import gc_paused
 from transforms.versions import Action, LoadContext
 from warehouse.raw import RawStore
 
@@ -82,11 +81,6 @@ def _normalize_only(blobs: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-@gc_paused()  # for the records' whole life, as flows.ingest loads a bulk batch
-def _load_batch(con: duckdb.DuckDBPyConnection, blobs: list[bytes]) -> None:
-    load_records(con, parse(blobs), CONTEXT, emit_added=False)
-
-
 def full_load(studies: int) -> dict[str, float]:
     """Seconds to load `studies` studies into a fresh warehouse, and to only normalize them."""
     path = out_dir() / "load-full.duckdb"
@@ -97,7 +91,7 @@ def full_load(studies: int) -> dict[str, float]:
     for blobs in synthetic_batches(studies):
         norm_s += _normalize_only(blobs)
         start = time.perf_counter()
-        _load_batch(con, blobs)
+        load_batch(con, blobs)
         load_s += time.perf_counter() - start
     start = time.perf_counter()
     con.execute("CHECKPOINT")
@@ -161,8 +155,7 @@ def bulk_zip_load(zip_path: Path, runner: str, studies: int) -> BulkTiming:
 def bulk_loads(studies: int) -> dict[str, object]:
     """load-bulk of a ZIP of `studies` synthetic studies, in this process and as `auto` picks.
 
-    Each against the normalize-only baseline of the same studies, timed right before and right
-    after it (the mean of the two: on these machines the rate drifts by a fifth within minutes).
+    Each against the normalize-only baseline of the same studies (`_bulk_against_normalize`).
     Two rates each: all in, and past the first batch (worker processes take a few seconds to
     start before their first shard, which a 600,000-study backfill pays once).
     """
@@ -173,9 +166,7 @@ def bulk_loads(studies: int) -> dict[str, object]:
             Settings(task_runner="auto"), studies, available_cpus()
         )
         for runner in ("local", "auto"):
-            before = _normalize_only_all(studies)
-            timing = bulk_zip_load(zip_path, runner, studies)
-            normalize_s = (before + _normalize_only_all(studies)) / 2
+            timing, normalize_s = _bulk_against_normalize(zip_path, runner, studies)
             norm_rate = studies / normalize_s
             past_first = timing.rate_past_first_batch(studies)
             figures |= {
@@ -201,9 +192,7 @@ def registry_load(studies: int) -> dict[str, object]:
     """
     with tempfile.TemporaryDirectory(dir=out_dir()) as tmp:
         zip_path = build_zip(studies, Path(tmp))
-        before = _normalize_only_all(studies)
-        timing = bulk_zip_load(zip_path, "auto", studies)
-        normalize_s = (before + _normalize_only_all(studies)) / 2
+        timing, normalize_s = _bulk_against_normalize(zip_path, "auto", studies)
     return {
         "registry load studies": studies,
         "registry load (auto) studies/s": round(studies / timing.seconds),
@@ -217,6 +206,15 @@ def registry_load(studies: int) -> dict[str, object]:
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         ),
     }
+
+
+def _bulk_against_normalize(zip_path: Path, runner: str, studies: int) -> tuple[BulkTiming, float]:
+    """`bulk_zip_load`, and the normalize-only seconds of the same studies timed right before
+    and right after it (the mean of the two: on these machines the rate drifts by a fifth
+    within minutes)."""
+    before = _normalize_only_all(studies)
+    timing = bulk_zip_load(zip_path, runner, studies)
+    return timing, (before + _normalize_only_all(studies)) / 2
 
 
 def _normalize_only_all(studies: int) -> float:

@@ -110,6 +110,12 @@ def parse(blobs: Sequence[bytes]) -> list[dict[str, Any]]:
     return [orjson.loads(blob) for blob in blobs]
 
 
+@gc_paused()  # for the records' whole life, as flows.ingest loads a bulk batch
+def load_batch(con: duckdb.DuckDBPyConnection, blobs: Sequence[bytes]) -> None:
+    """Parse and load one batch of synthetic studies through the production load path."""
+    load_records(con, parse(blobs), CONTEXT, emit_added=False)
+
+
 _STATUSES = ("ACTIVE_NOT_RECRUITING", "COMPLETED", "SUSPENDED")
 
 
@@ -207,9 +213,7 @@ def build_by_loading(path: Path, studies: int) -> None:
         old.unlink(missing_ok=True)
     con = open_warehouse(path)
     for blobs in synthetic_batches(studies):
-        with gc_paused():
-            records = parse(blobs)
-        load_records(con, records, CONTEXT, emit_added=False)
+        load_batch(con, blobs)
     con.execute("CHECKPOINT")
     con.close()
 
