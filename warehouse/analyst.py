@@ -13,7 +13,7 @@ from pathlib import Path
 
 from schemas.table import Table
 from schemas.view import View
-from warehouse.publish import PARQUET
+from warehouse.publish import parquet_dir
 
 
 def _quoted_path(path: Path) -> str:
@@ -32,7 +32,7 @@ def analyst_statements(
         for s in sorted({t.schema for t in tables} | {v.schema for v in views})
     ]
     for table in tables:
-        files = _quoted_path(snapshot_dir / PARQUET / table.name / "**" / "*.parquet")
+        files = _quoted_path(parquet_dir(snapshot_dir, table) / "**" / "*.parquet")
         hive = "true" if table.partition_by else "false"
         statements.append(
             f"CREATE VIEW {table.qualified_name} AS SELECT * FROM read_parquet({files}, "

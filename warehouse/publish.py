@@ -39,6 +39,11 @@ MANIFEST = "manifest.json"
 PARQUET = "parquet"
 
 
+def parquet_dir(snapshot: Path, table: Table) -> Path:
+    """Where a snapshot holds `table`'s Parquet files (one folder per table, maybe partitioned)."""
+    return snapshot / PARQUET / table.name
+
+
 class PublishError(RuntimeError):
     """The publication could not be written; the previous one is still in place."""
 
@@ -124,7 +129,7 @@ def publish(
     try:
         fills = stats if stats is not None else export_stats(con, exports)
         files = {
-            spec.table.name: _export(con, spec, staging / PARQUET / spec.table.name)
+            spec.table.name: _export(con, spec, parquet_dir(staging, spec.table))
             for spec in exports
         }
         for extra in extras:

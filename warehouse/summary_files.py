@@ -16,7 +16,7 @@ import duckdb
 from schemas.ids import is_canonical_nct_id
 from schemas.tables.pub import SUMMARIES
 from warehouse.database import one_thread
-from warehouse.publish import PARQUET
+from warehouse.publish import parquet_dir
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _unchanged_pages(con: duckdb.DuckDBPyConnection, previous: Path | None) -> s
     made from, and the generator version) beside the generation date, backend and scores, so a
     page that was regenerated in any way differs from the published row.
     """
-    files = sorted((previous / PARQUET / SUMMARIES.name).glob("**/*.parquet")) if previous else []
+    files = sorted(parquet_dir(previous, SUMMARIES).glob("**/*.parquet")) if previous else []
     if not files:
         return set()
     # Declared column names only, quoted as identifiers.
