@@ -663,9 +663,9 @@ def _checkpoint_note(load: dict[str, Any]) -> str:
     )
     if grew["checkpoint"] > 1.5:
         note += (
-            " A checkpoint whose cost grows with the database matches an upstream report "
-            "(automatic checkpoints re-serialize whole ART primary-key indexes: "
-            "https://github.com/duckdb/duckdb/issues/24848)."
+            " A checkpoint costs more in a bigger database when it merges the batch's new row "
+            "group into stored ones and rewrites them (DuckDB 2.0 vacuums that way; "
+            "`TRIALSYNC_DUCKDB_ROW_GROUP_SIZE` and docs/production.md)."
         )
     return note
 

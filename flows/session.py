@@ -81,6 +81,7 @@ def open_warehouse(
         memory_limit=settings.duckdb_memory_limit,
         threads=settings.duckdb_threads,
         wal_autocheckpoint=settings.duckdb_wal_autocheckpoint,
+        row_group_size=settings.duckdb_row_group_size,
     )
     try:
         ensure_schema(con, ALL_TABLES, schema_fingerprint(), ALL_VIEWS)

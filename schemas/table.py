@@ -124,9 +124,10 @@ class Table:
             lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         body = ",\n    ".join(lines)
         statements = [f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n    {body}\n);"]
-        statements.append(f"COMMENT ON TABLE {self.qualified_name} IS {_sql_str(self.comment())};")
+        comment = sql_string(self.comment())
+        statements.append(f"COMMENT ON TABLE {self.qualified_name} IS {comment};")
         statements += [
-            f"COMMENT ON COLUMN {self.qualified_name}.{c.name} IS {_sql_str(c.doc)};"
+            f"COMMENT ON COLUMN {self.qualified_name}.{c.name} IS {sql_string(c.doc)};"
             for c in self.columns
         ]
         return "\n".join(statements)
@@ -136,6 +137,9 @@ class Table:
         return f"Grain: {self.grain}." + (f" {self.doc}" if self.doc else "")
 
 
-def _sql_str(text: str) -> str:
-    """A SQL string literal; used only for our own declared docs, never for registry data."""
+def sql_string(text: str) -> str:
+    """A SQL string literal, for our own text only (declared docs, paths), never registry data.
+
+    DDL, COMMENT and ATTACH take no parameters, so these are the statements that need it.
+    """
     return "'" + text.replace("'", "''") + "'"

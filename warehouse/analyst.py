@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemas.table import Table
+from schemas.table import Table, sql_string
 from schemas.view import View
 from warehouse.publish import parquet_dir
 
@@ -38,8 +38,8 @@ def analyst_statements(
             f"CREATE VIEW {table.qualified_name} AS SELECT * FROM read_parquet({files}, "
             f"hive_partitioning = {hive}, union_by_name = true)"
         )
-        comment = table.comment().replace("'", "''")
-        statements.append(f"COMMENT ON VIEW {table.qualified_name} IS '{comment}'")
+        comment = sql_string(table.comment())
+        statements.append(f"COMMENT ON VIEW {table.qualified_name} IS {comment}")
     statements += [view.ddl() for view in views]
     # AACT habits: unqualified names for the normalized tables and AACT's views.
     relations: list[Table | View] = [*tables, *views]

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from schemas.table import Table
+from schemas.table import Table, sql_string
 from schemas.view import View
 
 FINGERPRINT_KEY = "schema_fingerprint"
@@ -26,20 +26,31 @@ def connect(
     memory_limit: str = "6GB",
     threads: int = 2,
     wal_autocheckpoint: str = "1GB",
+    row_group_size: int = 32_768,
     read_only: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file with explicit resource limits (DuckDB's default takes 80 % of RAM).
 
     `memory_limit` bounds DuckDB's buffer pool, which otherwise keeps caching blocks as the
-    warehouse grows. `wal_autocheckpoint`: see `Settings.duckdb_wal_autocheckpoint`.
+    warehouse grows. `wal_autocheckpoint` and `row_group_size`: see their `Settings.duckdb_*`.
+    The file is attached under the name `duckdb.connect(path)` would give it (its stem), because
+    the row group size is an option of ATTACH, kept only while the file stays attached.
     """
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect()
+    options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {int(row_group_size)}"
+    name = _identifier(Path(path).stem)
+    con.execute(f"ATTACH {sql_string(str(path))} AS {name} ({options})")
+    con.execute(f"USE {name}")
     con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("SET threads = ?", [threads])
     if not read_only:
         con.execute("SET wal_autocheckpoint = ?", [wal_autocheckpoint])
     con.execute("SET preserve_insertion_order = true")
     return con
+
+
+def _identifier(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def enforces_primary_key(table: Table) -> bool:
