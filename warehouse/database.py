@@ -129,8 +129,10 @@ def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnec
     """Run the statements inside on one DuckDB thread, then give back the thread count.
 
     For scans of wide rows that must keep their order: with two threads, DuckDB holds one
-    thread's storage row group (122,880 rows; ~10 GB of summary pages) until the other's is
-    consumed, and publishing 200,000 studies ran out of a 6 GB memory limit that way.
+    thread's storage row group until the other's is consumed. With DuckDB's 122,880-row groups
+    (~10 GB of summary pages) publishing 200,000 studies ran out of a 6 GB memory limit that
+    way; the working database's groups are smaller now (`Settings.duckdb_row_group_size`), but
+    their size is a setting, so the order is still kept on one thread.
     """
     with threads_restored(con):
         con.execute("SET threads = 1")
